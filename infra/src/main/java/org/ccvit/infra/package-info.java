@@ -1,0 +1,2 @@
+/** Infrastructure for local runs: an in-process Kafka broker. */
+package org.ccvit.infra;
