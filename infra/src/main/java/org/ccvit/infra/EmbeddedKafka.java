@@ -1,0 +1,101 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.infra;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for the
+ * local demo and the tests. Real Kafka code, real network listener: clients and Flink's Kafka
+ * connector talk to it exactly as to a cluster.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  /** Largest record the embedded broker accepts; images larger than Kafka's 1 MB default fit. */
+  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Formats a fresh log directory, starts the node and waits until it accepts clients. */
+  public static EmbeddedKafka start() throws Exception {
+    TestKitNodes nodes =
+        new TestKitNodes.Builder()
+            .setCombined(true)
+            .setNumBrokerNodes(1)
+            .setNumControllerNodes(1)
+            .build();
+    KafkaClusterTestKit cluster =
+        new KafkaClusterTestKit.Builder(nodes)
+            // One node: internal topics cannot be replicated, and one partition makes the first
+            // transactional producer start quickly.
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("transaction.state.log.num.partitions", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
+            .setConfigProp("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
+            .setDeleteOnClose(true)
+            .build();
+    try {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return new EmbeddedKafka(cluster);
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Creates the topics (one replica each) that do not exist yet. */
+  public void createTopics(int partitions, String... topics)
+      throws ExecutionException, InterruptedException {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get();
+      for (String topic : topics) {
+        if (existing.contains(topic)) {
+          continue;
+        }
+        NewTopic newTopic =
+            new NewTopic(topic, partitions, (short) 1)
+                .configs(Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));
+        try {
+          admin.createTopics(Set.of(newTopic)).all().get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}

@@ -1,2 +1,0 @@
-/** Infrastructure for local runs: an in-process Kafka broker. */
-package org.ccvit.infra;
