@@ -1,0 +1,123 @@
+package org.ccvit.tokenizer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.image.Augmentation;
+import org.ccvit.tokenizer.image.ImageDecoder;
+import org.ccvit.tokenizer.image.RgbImage;
+import org.ccvit.tokenizer.masking.BlockMaskGenerator;
+import org.ccvit.tokenizer.masking.CorruptionPlan;
+import org.ccvit.tokenizer.patch.Patches;
+import org.ccvit.tokenizer.random.SampleRandom;
+import org.ccvit.tokenizer.search.NearestCentroidSearch;
+
+/**
+ * Turns one encoded image into one training sample: decode, the original augmentation, centroid
+ * tokens for every patch, blockwise masking and replacement. Every random choice comes from (run
+ * seed, key, epoch), so a sample can be replayed anywhere. Not thread-safe: one per task.
+ */
+public final class SampleMaker {
+
+  private static final int CHANNELS = 3;
+
+  private final TokenizerConfig config;
+  private final Codebook codebook;
+  private final ImageDecoder decoder;
+  private final Augmentation augmentation;
+  private final NearestCentroidSearch search;
+  private final BlockMaskGenerator maskGenerator;
+
+  public SampleMaker(TokenizerConfig config, Codebook codebook) {
+    requireCompatible(config, codebook);
+    this.config = config;
+    this.codebook = codebook;
+    this.decoder = new ImageDecoder(config.limits());
+    this.augmentation = Augmentation.original(config.imageSize());
+    this.search = NearestCentroidSearch.exact(codebook);
+    this.maskGenerator =
+        new BlockMaskGenerator(
+            config.gridSize(),
+            config.gridSize(),
+            config.numMasked(),
+            config.minBlockPatches(),
+            0,
+            config.minAspect());
+  }
+
+  /** Refuses, with what to fix, a codebook whose patches are not this configuration's. */
+  public static void requireCompatible(TokenizerConfig config, Codebook codebook) {
+    if (codebook.patchSize() != config.patchSize() || codebook.channels() != CHANNELS) {
+      throw new IllegalArgumentException(
+          "codebook "
+              + codebook.version()
+              + " holds "
+              + codebook.channels()
+              + "x"
+              + codebook.patchSize()
+              + "x"
+              + codebook.patchSize()
+              + " patches but the configuration needs "
+              + CHANNELS
+              + "x"
+              + config.patchSize()
+              + "x"
+              + config.patchSize()
+              + ": build a codebook with --patch-size "
+              + config.patchSize()
+              + " or change the model's patch size");
+    }
+  }
+
+  public Codebook codebook() {
+    return codebook;
+  }
+
+  public TrainingSample make(ImageRecord record, int epoch) throws RejectedInputException {
+    String key = record.getKey();
+    RgbImage decoded = decoder.decode(toArray(record.getImage()));
+    SplittableRandom augmentRng =
+        SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.AUGMENT);
+    RgbImage view = augmentation.apply(decoded, augmentRng);
+    int size = config.imageSize();
+    float[] patches =
+        Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
+    int[] ids = search.assign(patches, config.numPatches());
+    CorruptionPlan plan =
+        CorruptionPlan.draw(
+            maskGenerator,
+            config.numReplaced(),
+            SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.MASK),
+            SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.REPLACE));
+    return TrainingSample.newBuilder()
+        .setKey(key)
+        .setEpoch(epoch)
+        .setCodebookVersion(codebook.version())
+        .setImageSize(size)
+        .setChannels(CHANNELS)
+        .setPixels(ByteBuffer.wrap(view.chw()))
+        .setTokenIds(boxed(ids))
+        .setMaskedPositions(boxed(plan.masked()))
+        .setReplacedPositions(boxed(plan.replaced()))
+        .build();
+  }
+
+  private static byte[] toArray(ByteBuffer buffer) {
+    ByteBuffer copy = buffer.duplicate();
+    byte[] bytes = new byte[copy.remaining()];
+    copy.get(bytes);
+    return bytes;
+  }
+
+  private static List<Integer> boxed(int[] values) {
+    List<Integer> list = new ArrayList<>(values.length);
+    for (int v : values) {
+      list.add(v);
+    }
+    return list;
+  }
+}

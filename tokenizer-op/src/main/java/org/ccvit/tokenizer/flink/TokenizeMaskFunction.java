@@ -1,0 +1,143 @@
+package org.ccvit.tokenizer.flink;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.ccvit.schemas.CodebookRecord;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.RejectedInputException;
+import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.TokenizerConfig;
+import org.ccvit.tokenizer.codebook.Codebook;
+
+/**
+ * Keyed by sample key, with the codebook as broadcast state: each image becomes one {@link
+ * TrainingSample} or one {@link RejectRecord} on {@link #REJECTS}. Images that arrive before any
+ * codebook wait in keyed state and are released when it comes. The n-th time a key is seen it is
+ * tokenized as epoch n, so a second pass over the same images draws new crops and masks.
+ */
+public class TokenizeMaskFunction
+    extends KeyedBroadcastProcessFunction<String, ImageRecord, CodebookRecord, TrainingSample> {
+
+  /** Broadcast state: the current codebook under {@link #CURRENT}. */
+  public static final MapStateDescriptor<String, CodebookRecord> CODEBOOK_STATE =
+      new MapStateDescriptor<>("codebook", Types.STRING, new AvroTypeInfo<>(CodebookRecord.class));
+
+  public static final OutputTag<RejectRecord> REJECTS =
+      new OutputTag<>("rejects", new AvroTypeInfo<>(RejectRecord.class));
+
+  /** Format marker set by readers for a record whose bytes did not parse; the source says why. */
+  public static final String UNPARSEABLE_FORMAT = "unparseable";
+
+  private static final String CURRENT = "current";
+
+  private static final ListStateDescriptor<ImageRecord> PENDING =
+      new ListStateDescriptor<>("pending-images", new AvroTypeInfo<>(ImageRecord.class));
+  private static final ValueStateDescriptor<Integer> TIMES_SEEN =
+      new ValueStateDescriptor<>("times-seen", Types.INT);
+
+  private final TokenizerConfig config;
+
+  private transient SampleMaker maker;
+  private transient Counter samples;
+  private transient Counter rejects;
+
+  public TokenizeMaskFunction(TokenizerConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    samples = getRuntimeContext().getMetricGroup().counter("samples");
+    rejects = getRuntimeContext().getMetricGroup().counter("rejects");
+  }
+
+  @Override
+  public void processElement(
+      ImageRecord image, ReadOnlyContext ctx, Collector<TrainingSample> out) throws Exception {
+    CodebookRecord codebook = ctx.getBroadcastState(CODEBOOK_STATE).get(CURRENT);
+    if (codebook == null) {
+      getRuntimeContext().getListState(PENDING).add(image);
+      return;
+    }
+    emit(image, codebook, out, ctx::output);
+  }
+
+  @Override
+  public void processBroadcastElement(
+      CodebookRecord codebook, Context ctx, Collector<TrainingSample> out) throws Exception {
+    // Refuse an incompatible codebook before it replaces a working one.
+    SampleMaker.requireCompatible(config, Codebook.fromRecord(codebook));
+    BroadcastState<String, CodebookRecord> state = ctx.getBroadcastState(CODEBOOK_STATE);
+    CodebookRecord previous = state.get(CURRENT);
+    if (previous != null && previous.getVersion().equals(codebook.getVersion())) {
+      return;
+    }
+    state.put(CURRENT, codebook);
+    ctx.applyToKeyedState(
+        PENDING,
+        (key, pending) -> {
+          List<ImageRecord> waiting = new ArrayList<>();
+          pending.get().forEach(waiting::add);
+          pending.clear();
+          for (ImageRecord image : waiting) {
+            emit(image, codebook, out, ctx::output);
+          }
+        });
+  }
+
+  private interface RejectOutput {
+    void output(OutputTag<RejectRecord> tag, RejectRecord reject);
+  }
+
+  private void emit(
+      ImageRecord image, CodebookRecord codebook, Collector<TrainingSample> out, RejectOutput rej)
+      throws Exception {
+    ValueState<Integer> timesSeen = getRuntimeContext().getState(TIMES_SEEN);
+    int epoch = timesSeen.value() == null ? 0 : timesSeen.value();
+    timesSeen.update(epoch + 1);
+    try {
+      if (UNPARSEABLE_FORMAT.equals(image.getFormat())) {
+        throw new RejectedInputException("parse", image.getSource());
+      }
+      out.collect(makerFor(codebook).make(image, epoch));
+      samples.inc();
+    } catch (RejectedInputException e) {
+      reject(image, e.stage(), e.reason(), rej);
+    } catch (RuntimeException e) {
+      // An image no decoder rule foresaw must not stop the job: it is set aside with the cause.
+      reject(image, "tokenize", e.toString(), rej);
+    }
+  }
+
+  private void reject(ImageRecord image, String stage, String reason, RejectOutput rej) {
+    rejects.inc();
+    rej.output(
+        REJECTS,
+        RejectRecord.newBuilder()
+            .setKey(image.getKey())
+            .setStage(stage)
+            .setReason(reason)
+            .setSource(image.getSource())
+            .build());
+  }
+
+  private SampleMaker makerFor(CodebookRecord codebook) {
+    if (maker == null || !maker.codebook().version().equals(codebook.getVersion())) {
+      maker = new SampleMaker(config, Codebook.fromRecord(codebook));
+    }
+    return maker;
+  }
+}
