@@ -24,7 +24,7 @@ import org.apache.kafka.common.test.TestKitNodes;
 public final class EmbeddedKafka implements AutoCloseable {
 
   /** Largest record the embedded broker accepts; images larger than Kafka's 1 MB default fit. */
-  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  public static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
   private final KafkaClusterTestKit cluster;
 

@@ -1,0 +1,41 @@
+package org.ccvit.jobs;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Creates the execution environment: a local MiniCluster when started from the command line, the
+ * cluster's when submitted with {@code flink run}. Always without Kryo fallback and with RocksDB
+ * and incremental checkpoints.
+ */
+public final class FlinkEnvironments {
+
+  private FlinkEnvironments() {}
+
+  /**
+   * @param checkpointDir where checkpoints go (a local path or a URI such as s3://...)
+   * @param checkpointIntervalMs 0 disables periodic checkpoints
+   */
+  public static StreamExecutionEnvironment create(
+      int parallelism, String checkpointDir, long checkpointIntervalMs) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("pipeline.generic-types", "false");
+    settings.put("state.backend.type", "rocksdb");
+    settings.put("execution.checkpointing.incremental", "true");
+    settings.put("execution.checkpointing.dir", toUri(checkpointDir));
+    if (checkpointIntervalMs > 0) {
+      settings.put("execution.checkpointing.interval", checkpointIntervalMs + " ms");
+    }
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(settings));
+    env.setParallelism(parallelism);
+    return env;
+  }
+
+  private static String toUri(String dir) {
+    return dir.contains("://") ? dir : Path.of(dir).toAbsolutePath().toUri().toString();
+  }
+}

@@ -1,0 +1,37 @@
+package org.ccvit.jobs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ccvit} command line. */
+@Command(
+    name = "ccvit",
+    mixinStandardHelpOptions = true,
+    version = "ccvit 0.1.0",
+    description = {
+      "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid tokens,",
+      "blockwise masks and replaced patches -> a DJL trainer sink.",
+      "Each subcommand runs locally on an embedded Flink MiniCluster; the same jobs run",
+      "on a Flink cluster when submitted with 'flink run'. Use '<command> --help' for options."
+    },
+    subcommands = {
+      IngestCommand.class,
+      CodebookCommand.class,
+      PretrainCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Ccvit implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,136 @@
+package org.ccvit.jobs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ccvit.infra.EmbeddedKafka;
+import org.ccvit.jobs.report.LossCurvePlot;
+import org.ccvit.jobs.report.TrainingLog;
+import org.ccvit.trainer.flink.TrainerSinkOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Everything locally: in-process Kafka, ingest, codebook job, streaming pre-training, a plot. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole system locally: start an in-process Kafka broker, ingest images into a",
+      "topic, build a small codebook with the bounded Flink job (published to a codebook",
+      "topic), run a short streaming pre-training on a Flink MiniCluster with the CPU trainer,",
+      "and leave codebook, weights, metrics.csv and loss-curve.png in --out."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  private static final String IMAGES_TOPIC = "ccvit-images";
+  private static final String CODEBOOKS_TOPIC = "ccvit-codebooks";
+  private static final String REJECTS_TOPIC = "ccvit-rejects";
+
+  @Option(names = "--out", defaultValue = "target/demo", description = "Output directory (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--images", arity = "1..*", description = "Image folders, files or shards (default: the photos in ${sys:ccvit.shared.dir}/datasets/photos).")
+  List<Path> images;
+
+  @Option(names = "--passes", defaultValue = "16", description = "Times the images are ingested; each pass is one epoch (default: ${DEFAULT-VALUE}).")
+  int passes;
+
+  @Option(names = "--k", defaultValue = "256", description = "Codebook size for the demo (default: ${DEFAULT-VALUE}; the paper uses 8192).")
+  int k;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Mixin ModelOptions modelOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    List<Path> inputs = images != null ? images : List.of(defaultImages());
+    Files.createDirectories(out);
+    Path codebookFile = out.resolve("centroids.npy");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      System.out.println("demo: Kafka broker at " + kafka.bootstrapServers());
+      kafka.createTopics(parallelism, IMAGES_TOPIC, REJECTS_TOPIC);
+      kafka.createTopics(1, CODEBOOKS_TOPIC);
+
+      IngestCommand ingest = new IngestCommand();
+      ingest.bootstrapServers = kafka.bootstrapServers();
+      ingest.topic = IMAGES_TOPIC;
+      ingest.passes = passes;
+      ingest.inputs = inputs;
+      ingest.call();
+
+      CodebookCommand codebook = new CodebookCommand();
+      codebook.images = inputs;
+      codebook.out = codebookFile;
+      codebook.k = k;
+      codebook.iterations = 20;
+      codebook.seed = 1;
+      codebook.maxPointsPerCentroid = 10_000_000;
+      codebook.imageSize = modelOptions.imageSize;
+      codebook.patchSize = modelOptions.patchSize;
+      codebook.patchesPerImage = 0;
+      codebook.parallelism = parallelism;
+      codebook.bootstrapServers = kafka.bootstrapServers();
+      codebook.topic = CODEBOOKS_TOPIC;
+      codebook.call();
+
+      // The demo fits the cosine schedule to the data it ingested.
+      modelOptions.totalSteps = Math.max(1, (ingest.sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
+      PretrainCommand pretrain = new PretrainCommand();
+      pretrain.bootstrapServers = kafka.bootstrapServers();
+      pretrain.topic = IMAGES_TOPIC;
+      pretrain.groupId = "ccvit-demo";
+      pretrain.bounded = true;
+      pretrain.passes = 1;
+      pretrain.codebook = codebookFile;
+      pretrain.codebookTopic = CODEBOOKS_TOPIC;
+      pretrain.rejectTopic = REJECTS_TOPIC;
+      pretrain.out = out;
+      pretrain.parallelism = parallelism;
+      pretrain.modelOptions = modelOptions;
+      pretrain.call();
+    }
+    TrainingLog log = TrainingLog.read(out.resolve(TrainerSinkOptions.METRICS_FILE));
+    Path png = out.resolve("loss-curve.png");
+    LossCurvePlot.write(log, png);
+    double[] loss = log.column("loss");
+    double[] throughput = log.column("samples_per_sec");
+    int window = Math.max(1, Math.min(5, loss.length / 4));
+    System.out.printf(
+        Locale.ROOT,
+        "demo: %d steps; loss %.4f (first %d) -> %.4f (last %d); median %.1f samples/s;"
+            + " wall time %.1f s%n",
+        log.steps(),
+        TrainingLog.meanOfFirst(loss, window),
+        window,
+        TrainingLog.meanOfLast(loss, window),
+        window,
+        median(throughput),
+        (System.nanoTime() - start) / 1e9);
+    System.out.println("demo: outputs in " + out.toAbsolutePath() + " (" + png.getFileName() + ")");
+    return 0;
+  }
+
+  private static Path defaultImages() {
+    Path photos =
+        Path.of(System.getProperty("ccvit.shared.dir", "../shared"), "datasets", "photos", "images");
+    if (!Files.isDirectory(photos)) {
+      throw new IllegalArgumentException(
+          "no default images at "
+              + photos.toAbsolutePath()
+              + ": pass --images with an image folder or WebDataset shards");
+    }
+    return photos;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+  }
+}

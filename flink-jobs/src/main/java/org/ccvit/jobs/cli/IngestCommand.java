@@ -1,0 +1,51 @@
+package org.ccvit.jobs.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.ccvit.jobs.kafka.KafkaPublisher;
+import org.ccvit.jobs.kafka.KafkaSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Images from folders, files or WebDataset shards to a Kafka topic of image records. */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = "Publish images (folders, .jpg/.png files, WebDataset .tar/.tar.gz shards) to a"
+            + " Kafka topic as Avro ImageRecord values keyed by sample key.")
+final class IngestCommand implements Callable<Integer> {
+
+  @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+  String bootstrapServers;
+
+  @Option(names = "--topic", defaultValue = "ccvit-images", description = "Target topic (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--passes",
+      defaultValue = "1",
+      description = "Send the images this many times; the n-th copy of a key is epoch n (default: ${DEFAULT-VALUE}).")
+  int passes;
+
+  @Option(names = "--limit", defaultValue = "0", description = "At most this many images per pass; 0 means all (default: ${DEFAULT-VALUE}).")
+  long limit;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, folders or shards.")
+  List<Path> inputs;
+
+  /** Set after a run: how many records were sent. */
+  long sent;
+
+  @Override
+  public Integer call() throws Exception {
+    try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
+      KafkaPublisher.IngestReport report = publisher.publishImages(inputs, topic, passes, limit);
+      sent = report.sent();
+      System.out.printf("ingest: %d records sent to %s%n", report.sent(), topic);
+      report.refused().forEach(r -> System.out.println("ingest: refused " + r));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,140 @@
+package org.ccvit.jobs.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.ccvit.jobs.FlinkEnvironments;
+import org.ccvit.jobs.PretrainJob;
+import org.ccvit.jobs.io.Inputs;
+import org.ccvit.jobs.io.RejectFileSink;
+import org.ccvit.jobs.io.StreamInput;
+import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.kafka.RejectRecordSerializer;
+import org.ccvit.schemas.CodebookRecord;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.RejectRecord;
+import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.TokenizerConfig;
+import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.trainer.flink.TrainerSink;
+import org.ccvit.trainer.flink.TrainerSinkOptions;
+import org.ccvit.trainer.model.CcvitConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The streaming pre-training job. */
+@Command(
+    name = "pretrain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Streaming CCViT pre-training: images from a Kafka topic (or files) are decoded,",
+      "augmented (flip, RandomResizedCrop), tokenized against the codebook, masked and",
+      "replaced, and trained on by a DJL trainer sink. Writes weights.safetensors and",
+      "metrics.csv to --out; rejected inputs go to --reject-topic or --out/rejects/."
+    })
+final class PretrainCommand implements Callable<Integer> {
+
+  @Option(names = "--images", arity = "1..*", description = "Read image files, folders or WebDataset shards instead of Kafka.")
+  List<Path> images;
+
+  @Option(names = "--passes", defaultValue = "1", description = "With --images: read them this many times, one epoch each (default: ${DEFAULT-VALUE}).")
+  int passes;
+
+  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (when reading a topic).")
+  String bootstrapServers;
+
+  @Option(names = "--topic", defaultValue = "ccvit-images", description = "Image topic (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--group-id", defaultValue = "ccvit-pretrain", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  String groupId;
+
+  @Option(names = "--bounded", description = "Stop at the topic's end offsets as of the start (a finite run); default: run continuously.")
+  boolean bounded;
+
+  @Option(names = "--codebook", required = true, description = "The codebook (original centroids.npy layout) the trainer replaces patches from.")
+  Path codebook;
+
+  @Option(names = "--codebook-topic", description = "Take codebooks from this Kafka topic (broadcast to the tokenizers) instead of --codebook.")
+  String codebookTopic;
+
+  @Option(names = "--reject-topic", description = "Kafka topic for rejected inputs; default: files under --out/rejects.")
+  String rejectTopic;
+
+  @Option(names = "--out", required = true, description = "Output directory for weights and metrics.")
+  Path out;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of decode/tokenize (default: ${DEFAULT-VALUE}); the trainer runs once.")
+  int parallelism;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "0", description = "Checkpoint interval in ms, 0 = off (default: ${DEFAULT-VALUE}).")
+  long checkpointIntervalMs;
+
+  @Option(names = "--checkpoint-dir", description = "Checkpoint directory or URI (default: --out/checkpoints).")
+  String checkpointDir;
+
+  @Mixin ModelOptions modelOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((images == null) == (bootstrapServers == null)) {
+      throw new IllegalArgumentException(
+          "give exactly one input: --images PATH... or --bootstrap-servers with --topic");
+    }
+    // Refuse a wrong codebook or configuration before anything starts.
+    Codebook cb = Codebook.readNpy(codebook, modelOptions.patchSize, 3);
+    TokenizerConfig tokenizer =
+        TokenizerConfig.forSize(modelOptions.imageSize, modelOptions.patchSize, modelOptions.seed);
+    SampleMaker.requireCompatible(tokenizer, cb);
+    CcvitConfig model = modelOptions.model(cb.k());
+    if (model.imgSize() != tokenizer.imageSize() || model.patchSize() != tokenizer.patchSize()) {
+      throw new IllegalArgumentException(
+          "the "
+              + modelOptions.preset
+              + " model takes "
+              + model.imgSize()
+              + "px images with "
+              + model.patchSize()
+              + "px patches: set --image-size and --patch-size to match");
+    }
+    KafkaSettings kafka = bootstrapServers == null ? null : new KafkaSettings(bootstrapServers);
+    StreamInput<ImageRecord> imageInput =
+        images != null
+            ? Inputs.imageFiles(images, passes)
+            : Inputs.kafkaImages(kafka, topic, groupId, bounded);
+    StreamInput<CodebookRecord> codebookInput =
+        codebookTopic != null
+            ? Inputs.kafkaCodebooks(kafka, codebookTopic, groupId + "-codebooks", bounded)
+            : Inputs.codebookFile(codebook, modelOptions.patchSize, 3, Map.of("file", codebook.toString()));
+    Sink<RejectRecord> rejects =
+        rejectTopic != null
+            ? KafkaSink.<RejectRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new RejectRecordSerializer(rejectTopic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build()
+            : new RejectFileSink(out.resolve("rejects"));
+    TrainerSink trainer =
+        new TrainerSink(
+            new TrainerSinkOptions(
+                model,
+                modelOptions.train(),
+                codebook.toAbsolutePath().toString(),
+                out.toAbsolutePath().toString()));
+    StreamExecutionEnvironment env =
+        FlinkEnvironments.create(
+            parallelism,
+            checkpointDir != null ? checkpointDir : out.resolve("checkpoints").toString(),
+            checkpointIntervalMs);
+    new PretrainJob(tokenizer, imageInput, codebookInput).buildWithSinks(env, trainer, rejects);
+    env.execute("ccvit pretrain");
+    System.out.println("pretrain: weights and metrics in " + out.toAbsolutePath());
+    return 0;
+  }
+}

@@ -1,0 +1,95 @@
+package org.ccvit.jobs.io;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.ccvit.jobs.kafka.CodebookRecordDeserializer;
+import org.ccvit.jobs.kafka.ImageRecordDeserializer;
+import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.schemas.CodebookRecord;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.tokenizer.codebook.Codebook;
+
+/** The inputs the jobs are built from: Kafka topics, image files and shards, codebook files. */
+public final class Inputs {
+
+  private Inputs() {}
+
+  /**
+   * Image records from a topic, from the earliest offset of a new consumer group. Bounded inputs
+   * stop at the offsets current when the job starts (a finite run over what was ingested).
+   */
+  public static StreamInput<ImageRecord> kafkaImages(
+      KafkaSettings kafka, String topic, String groupId, boolean bounded) {
+    return env -> {
+      KafkaSourceBuilder<ImageRecord> builder =
+          KafkaSource.<ImageRecord>builder()
+              .setBootstrapServers(kafka.bootstrapServers())
+              .setTopics(topic)
+              .setGroupId(groupId)
+              .setProperties(kafka.consumerProperties())
+              .setStartingOffsets(OffsetsInitializer.earliest())
+              .setDeserializer(new ImageRecordDeserializer());
+      if (bounded) {
+        builder.setBounded(OffsetsInitializer.latest());
+      }
+      return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "images: " + topic);
+    };
+  }
+
+  /** Codebook records from a topic; every new version is broadcast to the tokenizers. */
+  public static StreamInput<CodebookRecord> kafkaCodebooks(
+      KafkaSettings kafka, String topic, String groupId, boolean bounded) {
+    return env -> {
+      KafkaSourceBuilder<CodebookRecord> builder =
+          KafkaSource.<CodebookRecord>builder()
+              .setBootstrapServers(kafka.bootstrapServers())
+              .setTopics(topic)
+              .setGroupId(groupId)
+              .setProperties(kafka.consumerProperties())
+              .setStartingOffsets(OffsetsInitializer.earliest())
+              .setDeserializer(new CodebookRecordDeserializer());
+      if (bounded) {
+        builder.setBounded(OffsetsInitializer.latest());
+      }
+      return env.fromSource(
+              builder.build(), WatermarkStrategy.noWatermarks(), "codebooks: " + topic)
+          .setParallelism(1);
+    };
+  }
+
+  /**
+   * Image files, folders and WebDataset shards, read {@code passes} times in full (each pass is
+   * one epoch). Shards are the unit of parallelism.
+   */
+  public static StreamInput<ImageRecord> imageFiles(List<Path> inputs, int passes) {
+    List<String> units = new ArrayList<>();
+    for (int pass = 0; pass < passes; pass++) {
+      org.ccvit.tokenizer.io.ImageSources.expand(inputs).forEach(p -> units.add(p.toString()));
+    }
+    return env ->
+        env.fromData(units)
+            .name("image files")
+            .rebalance()
+            .flatMap(new ReadImageUnit())
+            .name("read images")
+            .returns(new AvroTypeInfo<>(ImageRecord.class));
+  }
+
+  /** One codebook read from a {@code centroids.npy} file (validated now, at job build time). */
+  public static StreamInput<CodebookRecord> codebookFile(
+      Path npy, int patchSize, int channels, Map<String, String> provenance) {
+    CodebookRecord record = Codebook.readNpy(npy, patchSize, channels).toRecord(provenance);
+    return env ->
+        env.fromData(List.of(record), new AvroTypeInfo<>(CodebookRecord.class))
+            .name("codebook: " + npy.getFileName())
+            .setParallelism(1);
+  }
+
+}

@@ -1,0 +1,11 @@
+package org.ccvit.jobs.io;
+
+import java.io.Serializable;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** A source a job takes as a constructor argument, so that tests and users can swap it. */
+@FunctionalInterface
+public interface StreamInput<T> extends Serializable {
+  DataStream<T> create(StreamExecutionEnvironment env);
+}

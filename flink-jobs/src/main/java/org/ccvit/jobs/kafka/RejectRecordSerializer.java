@@ -1,0 +1,28 @@
+package org.ccvit.jobs.kafka;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.ccvit.schemas.AvroCodec;
+import org.ccvit.schemas.RejectRecord;
+
+/** Writes rejects to their topic keyed by sample key. A class, not a lambda: type extraction. */
+public final class RejectRecordSerializer implements KafkaRecordSerializationSchema<RejectRecord> {
+
+  private final String topic;
+  private transient AvroCodec<RejectRecord> codec;
+
+  public RejectRecordSerializer(String topic) {
+    this.topic = topic;
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(
+      RejectRecord reject, KafkaSinkContext context, Long timestamp) {
+    if (codec == null) {
+      codec = new AvroCodec<>(RejectRecord.class);
+    }
+    return new ProducerRecord<>(
+        topic, reject.getKey().getBytes(StandardCharsets.UTF_8), codec.encode(reject));
+  }
+}
