@@ -111,8 +111,8 @@ public final class AdamW implements AutoCloseable {
       NDArray param = entry.getValue();
       double paramLr = lr * lrScales.getOrDefault(name, 1.0);
       double paramWd = DecayRule.decays(name, param.getShape()) ? weightDecay : 0;
-      NDArray m = expAvg.computeIfAbsent(name, k -> newStateArray(param));
-      NDArray v = expAvgSq.computeIfAbsent(name, k -> newStateArray(param));
+      NDArray m = expAvg.computeIfAbsent(name, k -> newStateArray(EXP_AVG + k, param));
+      NDArray v = expAvgSq.computeIfAbsent(name, k -> newStateArray(EXP_AVG_SQ + k, param));
       update(param, grads.get(name), m, v, paramLr, paramWd, biasCorrection1, biasCorrection2Sqrt);
     }
     stepCount = t;
@@ -151,8 +151,9 @@ public final class AdamW implements AutoCloseable {
     return alias;
   }
 
-  private NDArray newStateArray(NDArray param) {
+  private NDArray newStateArray(String key, NDArray param) {
     NDArray zeros = manager.zeros(param.getShape(), param.getDataType(), param.getDevice());
+    zeros.setName(key);
     // Survive an NDScope the caller may have opened around the step.
     NDScope.unregister(zeros);
     return zeros;
@@ -249,15 +250,16 @@ public final class AdamW implements AutoCloseable {
     }
     clearState();
     for (String name : avg.keySet()) {
-      expAvg.put(name, ownedCopy(avg.get(name)));
-      expAvgSq.put(name, ownedCopy(avgSq.get(name)));
+      expAvg.put(name, ownedCopy(EXP_AVG + name, avg.get(name)));
+      expAvgSq.put(name, ownedCopy(EXP_AVG_SQ + name, avgSq.get(name)));
     }
     this.stepCount = stepCount;
   }
 
-  private NDArray ownedCopy(NDArray array) {
+  private NDArray ownedCopy(String key, NDArray array) {
     NDArray copy = array.duplicate();
     copy.attach(manager);
+    copy.setName(key);
     NDScope.unregister(copy);
     return copy;
   }
