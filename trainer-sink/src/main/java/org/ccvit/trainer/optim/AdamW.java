@@ -248,11 +248,16 @@ public final class AdamW implements AutoCloseable {
     for (String name : avg.keySet()) {
       requireShape(EXP_AVG_SQ + name, avgSq.get(name).getShape(), avg.get(name).getShape());
     }
-    clearState();
+    // Copy before releasing the old arrays: the given state may be this optimizer's own.
+    Map<String, NDArray> avgCopies = new LinkedHashMap<>();
+    Map<String, NDArray> avgSqCopies = new LinkedHashMap<>();
     for (String name : avg.keySet()) {
-      expAvg.put(name, ownedCopy(EXP_AVG + name, avg.get(name)));
-      expAvgSq.put(name, ownedCopy(EXP_AVG_SQ + name, avgSq.get(name)));
+      avgCopies.put(name, ownedCopy(EXP_AVG + name, avg.get(name)));
+      avgSqCopies.put(name, ownedCopy(EXP_AVG_SQ + name, avgSq.get(name)));
     }
+    clearState();
+    expAvg.putAll(avgCopies);
+    expAvgSq.putAll(avgSqCopies);
     this.stepCount = stepCount;
   }
 
