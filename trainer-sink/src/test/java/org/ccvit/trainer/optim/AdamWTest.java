@@ -152,7 +152,7 @@ class AdamWTest {
   }
 
   @Test
-  void loadedStateIsACopy() {
+  void loadedStateIsACopyEvenOfItsOwnState() {
     NDArray source = manager.create(new float[] {0.5f, 0.25f});
     NDArray sourceSq = manager.create(new float[] {0.1f, 0.2f});
     try (AdamW adamW = new AdamW(BETA1, BETA2, EPS, manager)) {
@@ -160,6 +160,9 @@ class AdamWTest {
       source.muli(0);
       assertEquals(7, adamW.stepCount());
       assertArrayEquals(new float[] {0.5f, 0.25f}, adamW.state().get("exp_avg.b").toFloatArray());
+      adamW.loadState(adamW.state(), 8);
+      assertEquals(8, adamW.stepCount());
+      assertArrayEquals(new float[] {0.1f, 0.2f}, adamW.state().get("exp_avg_sq.b").toFloatArray());
     }
   }
 
