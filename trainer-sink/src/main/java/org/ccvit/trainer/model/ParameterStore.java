@@ -104,6 +104,16 @@ public final class ParameterStore implements AutoCloseable {
     target.set(values.toByteBuffer());
   }
 
+  /**
+   * The current gradient of every parameter, by name, after a backward pass. The arrays alias the
+   * gradient storage (in-place changes, e.g. clipping, reach it); the caller closes them.
+   */
+  public Map<String, NDArray> gradients() {
+    Map<String, NDArray> gradients = new LinkedHashMap<>();
+    parameters.forEach((name, p) -> gradients.put(name, p.getGradient()));
+    return gradients;
+  }
+
   /** Resets every accumulated gradient (PyTorch adds each backward pass onto the last). */
   public void zeroGradients() {
     for (NDArray p : parameters.values()) {
