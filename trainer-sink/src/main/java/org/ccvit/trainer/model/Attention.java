@@ -1,0 +1,52 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import java.util.Map;
+
+/**
+ * BEiT multi-head self-attention: qkv Linear without bias plus learned q and v biases (the k bias
+ * is fixed at zero), logits scaled by head_dim^-0.5 plus the shared relative bias, softmax.
+ */
+final class Attention {
+  private Attention() {}
+
+  static void declare(Map<String, Shape> shapes, String prefix, CcvitConfig c) {
+    int d = c.embedDim();
+    shapes.put(prefix + ".q_bias", new Shape(d));
+    shapes.put(prefix + ".v_bias", new Shape(d));
+    shapes.put(prefix + ".qkv.weight", new Shape(3L * d, d));
+    shapes.put(prefix + ".proj.weight", new Shape(d, d));
+    shapes.put(prefix + ".proj.bias", new Shape(d));
+  }
+
+  /** x [B, T, D], relBias [heads, T, T] to [B, T, D]. */
+  static NDArray forward(
+      ParameterStore p, String prefix, CcvitConfig c, NDArray x, NDArray relBias) {
+    long b = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    NDArray qBias = p.get(prefix + ".q_bias");
+    NDArray vBias = p.get(prefix + ".v_bias");
+    NDArray qkvBias = NDArrays.concat(new NDList(qBias, vBias.zerosLike(), vBias));
+    NDArray qkv =
+        Linear.linear(x, p.get(prefix + ".qkv.weight"), qkvBias)
+            .singletonOrThrow()
+            .reshape(b, t, 3, c.numHeads(), c.headDim())
+            .transpose(2, 0, 3, 1, 4);
+    NDArray q = qkv.get(0).mul(Math.pow(c.headDim(), -0.5));
+    NDArray k = qkv.get(1);
+    NDArray v = qkv.get(2);
+    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(relBias).softmax(-1);
+    NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c.embedDim());
+    return Linear.linear(out, p.get(prefix + ".proj.weight"), p.get(prefix + ".proj.bias"))
+        .singletonOrThrow();
+  }
+}
