@@ -60,6 +60,10 @@ public final class ImageDecoder {
               + limits.maxEncodedBytes());
     }
     String format = sniffFormat(encoded);
+    // ImageIO's PNG reader checks neither CRCs nor the end of the stream.
+    if (format.equals("png") && !containsIend(encoded)) {
+      throw reject("truncated png data: no IEND chunk, the file is cut off");
+    }
     ImageReader reader = newReader(format);
     List<String> warnings = new ArrayList<>();
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -107,6 +111,15 @@ public final class ImageDecoder {
         "not a JPEG or PNG image (first bytes "
             + head
             + "; expected ffd8ff for JPEG or 89504e470d0a1a0a for PNG)");
+  }
+
+  private static boolean containsIend(byte[] b) {
+    for (int i = b.length - 4; i >= PNG_SIGNATURE.length; i--) {
+      if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ImageReader newReader(String format) {
