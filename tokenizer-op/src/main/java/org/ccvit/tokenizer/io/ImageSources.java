@@ -109,7 +109,7 @@ public final class ImageSources {
     boolean accept(ImageRecord record);
   }
 
-  private static void read(Path unit, Sink sink) throws IOException {
+  private static void readUnit(Path unit, Sink sink) throws IOException {
     if (isShard(unit)) {
       readShard(unit, sink);
     } else if (isImage(unit)) {
