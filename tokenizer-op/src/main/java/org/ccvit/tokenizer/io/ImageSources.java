@@ -79,7 +79,7 @@ public final class ImageSources {
    *     a .cls member that is not an integer)
    */
   public static void read(Path unit, Consumer<ImageRecord> out) throws IOException {
-    read(
+    readUnit(
         unit,
         record -> {
           out.accept(record);
@@ -95,7 +95,7 @@ public final class ImageSources {
       if (remaining[0] == 0) {
         return;
       }
-      read(
+      readUnit(
           unit,
           record -> {
             out.accept(record);
