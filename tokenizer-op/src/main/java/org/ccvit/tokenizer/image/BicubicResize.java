@@ -1,0 +1,203 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.tokenizer.image;
+
+import java.util.Arrays;
+
+/**
+ * Bicubic resampling that reproduces Pillow's {@code Image.resize(size, Image.BICUBIC)} on 8-bit
+ * RGB images bit for bit (Pillow's Resample.c): a separable cubic convolution kernel with a = -0.5
+ * and support 2, widened by the scale factor when shrinking (antialiasing), coefficients normalised
+ * per output pixel and rounded to 22-bit fixed point, a horizontal pass into an 8-bit intermediate
+ * image, then a vertical pass, each rounding and clamping to 0..255.
+ */
+public final class BicubicResize {
+  private static final int PRECISION_BITS = 32 - 8 - 2;
+  private static final double SUPPORT = 2.0;
+
+  private BicubicResize() {}
+
+  public static RgbImage resize(RgbImage src, int outWidth, int outHeight) {
+    if (outWidth <= 0 || outHeight <= 0) {
+      throw new IllegalArgumentException(
+          "output size must be positive, got " + outWidth + "x" + outHeight);
+    }
+    int inWidth = src.width();
+    int inHeight = src.height();
+    if (inWidth == outWidth && inHeight == outHeight) {
+      return src;
+    }
+    Coefficients vertical = Coefficients.of(inHeight, outHeight);
+    byte[] data = src.chw();
+    int rows = inHeight;
+    int rowOffset = 0;
+    if (outWidth != inWidth) {
+      // Like Pillow, the horizontal pass only produces the source rows the vertical pass reads.
+      int first = vertical.start[0];
+      int last = vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
+      data = horizontal(data, inWidth, inHeight, first, last, Coefficients.of(inWidth, outWidth));
+      rows = last - first;
+      rowOffset = first;
+    }
+    if (outHeight != inHeight) {
+      data = vertical(data, outWidth, rows, rowOffset, vertical);
+    }
+    return new RgbImage(outWidth, outHeight, data);
+  }
+
+  /** The sub-image with top-left corner (left, top); it must lie inside the image. */
+  public static RgbImage crop(RgbImage src, int left, int top, int width, int height) {
+    if (width <= 0
+        || height <= 0
+        || left < 0
+        || top < 0
+        || (long) left + width > src.width()
+        || (long) top + height > src.height()) {
+      throw new IllegalArgumentException(
+          "crop box left="
+              + left
+              + ", top="
+              + top
+              + ", "
+              + width
+              + "x"
+              + height
+              + " must be non-empty and inside the "
+              + src.width()
+              + "x"
+              + src.height()
+              + " image");
+    }
+    if (width == src.width() && height == src.height()) {
+      return src;
+    }
+    byte[] in = src.chw();
+    byte[] out = new byte[3 * width * height];
+    int o = 0;
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < height; y++) {
+        System.arraycopy(in, (c * src.height() + top + y) * src.width() + left, out, o, width);
+        o += width;
+      }
+    }
+    return new RgbImage(width, height, out);
+  }
+
+  /** Resamples rows [first, last) of every channel to the new width. */
+  private static byte[] horizontal(
+      byte[] in, int inWidth, int inHeight, int first, int last, Coefficients k) {
+    int outWidth = k.start.length;
+    int rows = last - first;
+    byte[] out = new byte[3 * rows * outWidth];
+    int o = 0;
+    for (int c = 0; c < 3; c++) {
+      for (int y = first; y < last; y++) {
+        int row = (c * inHeight + y) * inWidth;
+        for (int x = 0; x < outWidth; x++) {
+          int start = row + k.start[x];
+          int w = x * k.size;
+          int sum = 1 << (PRECISION_BITS - 1);
+          for (int i = 0, n = k.count[x]; i < n; i++) {
+            sum += (in[start + i] & 0xFF) * k.weights[w + i];
+          }
+          out[o++] = clip8(sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Resamples every column; input rows are numbered from rowOffset in the source image. */
+  private static byte[] vertical(byte[] in, int width, int inRows, int rowOffset, Coefficients k) {
+    int outHeight = k.start.length;
+    byte[] out = new byte[3 * outHeight * width];
+    int[] sums = new int[width];
+    for (int c = 0; c < 3; c++) {
+      int plane = c * inRows * width;
+      for (int y = 0; y < outHeight; y++) {
+        Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+        int w = y * k.size;
+        // Row-major accumulation keeps the inner loop sequential in memory.
+        for (int i = 0, n = k.count[y]; i < n; i++) {
+          int weight = k.weights[w + i];
+          int row = plane + (k.start[y] - rowOffset + i) * width;
+          for (int x = 0; x < width; x++) {
+            sums[x] += (in[row + x] & 0xFF) * weight;
+          }
+        }
+        int o = (c * outHeight + y) * width;
+        for (int x = 0; x < width; x++) {
+          out[o + x] = clip8(sums[x]);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static byte clip8(int sum) {
+    if (sum >= (1 << PRECISION_BITS << 8)) {
+      return (byte) 255;
+    }
+    if (sum <= 0) {
+      return 0;
+    }
+    return (byte) (sum >> PRECISION_BITS);
+  }
+
+  private static double cubic(double x) {
+    final double a = -0.5;
+    x = Math.abs(x);
+    if (x < 1.0) {
+      return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+    }
+    if (x < 2.0) {
+      return (((x - 5) * x + 8) * x - 4) * a;
+    }
+    return 0.0;
+  }
+
+  /**
+   * Per output position: the first source index, how many source samples it reads and their
+   * fixed-point weights (row x of a table with {@code size} columns), as Pillow's precompute_coeffs
+   * and normalize_coeffs_8bpc compute them.
+   */
+  private record Coefficients(int[] start, int[] count, int size, int[] weights) {
+    static Coefficients of(int inSize, int outSize) {
+      double scale = (double) inSize / outSize;
+      double filterScale = Math.max(scale, 1.0);
+      double support = SUPPORT * filterScale;
+      // Pillow multiplies by the reciprocal; dividing would differ in the last bit.
+      double invFilterScale = 1.0 / filterScale;
+      int size = (int) Math.ceil(support) * 2 + 1;
+      int[] start = new int[outSize];
+      int[] count = new int[outSize];
+      int[] weights = new int[outSize * size];
+      double[] k = new double[size];
+      for (int xx = 0; xx < outSize; xx++) {
+        double center = (xx + 0.5) * scale;
+        // (int) truncates toward zero like the C cast; negative values are clamped anyway.
+        int xmin = Math.max((int) (center - support + 0.5), 0);
+        int xmax = Math.min((int) (center + support + 0.5), inSize) - xmin;
+        double total = 0.0;
+        for (int x = 0; x < xmax; x++) {
+          k[x] = cubic((x + xmin - center + 0.5) * invFilterScale);
+          total += k[x];
+        }
+        for (int x = 0; x < xmax; x++) {
+          double normalized = total != 0.0 ? k[x] / total : k[x];
+          weights[xx * size + x] =
+              (int)
+                  (normalized < 0
+                      ? -0.5 + normalized * (1 << PRECISION_BITS)
+                      : 0.5 + normalized * (1 << PRECISION_BITS));
+        }
+        start[xx] = xmin;
+        count[xx] = xmax;
+      }
+      return new Coefficients(start, count, size, weights);
+    }
+  }
+}
