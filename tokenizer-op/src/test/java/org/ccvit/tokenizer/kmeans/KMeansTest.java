@@ -121,18 +121,25 @@ class KMeansTest {
     }
     assertEquals(1, update.clusterSizes()[5]); // a single point can never be split
     assertEquals(8f, update.centroids()[5 * dim + 2]); // a non-empty cluster's mean
-    // A split copy is its source perturbed by +-1/1024, alternating by dimension.
-    int empty = 0;
+  }
+
+  @Test
+  void splitCopyIsTheSourcePerturbedInOppositeDirections() {
+    int dim = 4;
+    double[] sums = {0, 0, 0, 0, 10, 20, 30, 40};
+    PartialSums total = new PartialSums(2, dim, sums, new long[] {0, 10}, 0);
+    CentroidUpdate update =
+        KMeans.update(new float[2 * dim], total, 2, dim, new SplittableRandom(9));
     float[] c = update.centroids();
-    boolean foundSource = false;
-    for (int j = 1; j < k && !foundSource; j++) {
-      if (Math.abs(c[j * dim] * (1 + 1.0 / 1024) - c[empty * dim] * (1 - 1.0 / 1024)) < 1e-4) {
-        foundSource = true;
-        assertEquals(
-            c[j * dim + 1] * (1 - 1.0 / 1024), c[empty * dim + 1] * (1 + 1.0 / 1024), 1e-4);
-      }
-    }
-    assertTrue(foundSource, "the split cluster 0 is a perturbed copy of another centroid");
+    double up = 1 + 1.0 / 1024;
+    double down = 1 - 1.0 / 1024;
+    assertArrayEquals(
+        new float[] {
+          (float) (1 * up), (float) (2 * down), (float) (3 * up), (float) (4 * down),
+          (float) (1 * down), (float) (2 * up), (float) (3 * down), (float) (4 * up)
+        },
+        c);
+    assertArrayEquals(new long[] {5, 5}, update.clusterSizes());
   }
 
   @Test
