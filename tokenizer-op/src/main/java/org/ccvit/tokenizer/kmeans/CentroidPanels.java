@@ -1,0 +1,109 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.tokenizer.kmeans;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Centroids laid out for a register-blocked dot-product kernel (JDK Vector API): panels of {@link
+ * #WIDTH} centroids, transposed so that one dimension of a panel is contiguous. The kernel then
+ * multiplies 4 points by a whole panel with 16 vector accumulators and no horizontal reductions,
+ * like a GEMM micro-kernel. Missing centroids of the last panel are zeros.
+ */
+final class CentroidPanels {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+
+  /** Centroids per panel. */
+  static final int WIDTH = 4 * LANES;
+
+  /** Points handled together by the kernel; blocks passed to {@link #dots} are multiples. */
+  static final int ROWS = 4;
+
+  private final int dim;
+  private final int panelCount;
+  private final float[] panels;
+
+  CentroidPanels(float[] centroids, int k, int dim) {
+    this.dim = dim;
+    this.panelCount = (k + WIDTH - 1) / WIDTH;
+    this.panels = new float[panelCount * dim * WIDTH];
+    for (int j = 0; j < k; j++) {
+      int base = (j / WIDTH) * dim * WIDTH + j % WIDTH;
+      for (int d = 0; d < dim; d++) {
+        panels[base + d * WIDTH] = centroids[j * dim + d];
+      }
+    }
+  }
+
+  /** Padded number of centroids: the row stride of the {@link #dots} output. */
+  int paddedK() {
+    return panelCount * WIDTH;
+  }
+
+  /**
+   * out[r * paddedK() + j] = dot(block row r, centroid j) in float32, for r &lt; rows.
+   *
+   * @param block row-major points [rows, dim], rows a multiple of {@link #ROWS}
+   */
+  void dots(float[] block, int rows, float[] out) {
+    int stride = paddedK();
+    for (int p = 0; p < panelCount; p++) {
+      int panelBase = p * dim * WIDTH;
+      for (int r = 0; r < rows; r += ROWS) {
+        int x0 = r * dim;
+        int x1 = x0 + dim;
+        int x2 = x1 + dim;
+        int x3 = x2 + dim;
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int d = 0; d < dim; d++) {
+          int o = panelBase + d * WIDTH;
+          FloatVector c0 = FloatVector.fromArray(SPECIES, panels, o);
+          FloatVector c1 = FloatVector.fromArray(SPECIES, panels, o + LANES);
+          FloatVector c2 = FloatVector.fromArray(SPECIES, panels, o + 2 * LANES);
+          FloatVector c3 = FloatVector.fromArray(SPECIES, panels, o + 3 * LANES);
+          FloatVector b = FloatVector.broadcast(SPECIES, block[x0 + d]);
+          a00 = c0.fma(b, a00);
+          a01 = c1.fma(b, a01);
+          a02 = c2.fma(b, a02);
+          a03 = c3.fma(b, a03);
+          b = FloatVector.broadcast(SPECIES, block[x1 + d]);
+          a10 = c0.fma(b, a10);
+          a11 = c1.fma(b, a11);
+          a12 = c2.fma(b, a12);
+          a13 = c3.fma(b, a13);
+          b = FloatVector.broadcast(SPECIES, block[x2 + d]);
+          a20 = c0.fma(b, a20);
+          a21 = c1.fma(b, a21);
+          a22 = c2.fma(b, a22);
+          a23 = c3.fma(b, a23);
+          b = FloatVector.broadcast(SPECIES, block[x3 + d]);
+          a30 = c0.fma(b, a30);
+          a31 = c1.fma(b, a31);
+          a32 = c2.fma(b, a32);
+          a33 = c3.fma(b, a33);
+        }
+        int o0 = r * stride + p * WIDTH;
+        store(out, o0, a00, a01, a02, a03);
+        store(out, o0 + stride, a10, a11, a12, a13);
+        store(out, o0 + 2 * stride, a20, a21, a22, a23);
+        store(out, o0 + 3 * stride, a30, a31, a32, a33);
+      }
+    }
+  }
+
+  private static void store(
+      float[] out, int offset, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
+    v0.intoArray(out, offset);
+    v1.intoArray(out, offset + LANES);
+    v2.intoArray(out, offset + 2 * LANES);
+    v3.intoArray(out, offset + 3 * LANES);
+  }
+}
