@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs;
 
 import java.nio.file.Path;
@@ -17,6 +22,7 @@ import org.ccvit.tokenizer.image.CenterView;
 import org.ccvit.tokenizer.image.ImageDecoder;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.image.RgbImage;
+import org.ccvit.tokenizer.kmeans.IterationListener;
 import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
@@ -31,7 +37,8 @@ public final class CodebookJob {
 
   /** Settings of one codebook build. */
   public record Settings(
-      int imageSize, int patchSize, int patchesPerImage, KMeansConfig kmeans, long sampleSeed) {}
+      int imageSize, int patchSize, int patchesPerImage, KMeansConfig kmeans, long sampleSeed)
+      implements java.io.Serializable {}
 
   /** The codebook with the images that could not be used. */
   public record Result(Codebook codebook, KMeansResult kmeans, int images, List<String> rejects) {}
@@ -44,8 +51,7 @@ public final class CodebookJob {
     this.images = images;
   }
 
-  public Result run(StreamExecutionEnvironment env, KMeans.IterationListener progress)
-      throws Exception {
+  public Result run(StreamExecutionEnvironment env, IterationListener progress) throws Exception {
     List<float[]> sampled = new ArrayList<>();
     List<String> rejects = new ArrayList<>();
     try (CloseableIterator<SampledPatches> it =
@@ -83,8 +89,7 @@ public final class CodebookJob {
       offset += p.length;
     }
     KMeansResult result = new KMeans(settings.kmeans()).fit(points, n, dim, progress);
-    String version =
-        Codebook.contentVersion(result.centroids(), settings.patchSize(), 3);
+    String version = Codebook.contentVersion(result.centroids(), settings.patchSize(), 3);
     Codebook codebook =
         new Codebook(version, result.k(), settings.patchSize(), 3, result.centroids());
     return new Result(codebook, result, sampled.size(), rejects);

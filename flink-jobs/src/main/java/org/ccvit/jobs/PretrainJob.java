@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs;
 
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,8 +23,8 @@ import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
 /**
  * The streaming pre-training job: images (Kafka or files) are keyed by sample key, tokenized and
  * masked against the broadcast codebook, and fed to the trainer sink; every input that cannot be
- * used goes to the reject sink with its key and reason. Sources and sinks are constructor
- * arguments so that tests swap them.
+ * used goes to the reject sink with its key and reason. Sources and sinks are constructor arguments
+ * so that tests swap them.
  */
 public final class PretrainJob {
 
@@ -48,8 +53,7 @@ public final class PretrainJob {
             .create(env)
             .keyBy(new SampleKey())
             .connect(codebook)
-            .process(
-                new TokenizeMaskFunction(tokenizer), new AvroTypeInfo<>(TrainingSample.class))
+            .process(new TokenizeMaskFunction(tokenizer), new AvroTypeInfo<>(TrainingSample.class))
             .name("decode, augment, tokenize, mask")
             .uid("tokenize-mask");
     return new Streams(samples, samples.getSideOutput(TokenizeMaskFunction.REJECTS));

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,8 +54,7 @@ class PretrainPipelineTest {
   @TempDir Path tmp;
 
   @Test
-  void imagesFromKafkaAreTokenizedMaskedAndTrainedOnWhileBadRecordsAreRejected()
-      throws Exception {
+  void imagesFromKafkaAreTokenizedMaskedAndTrainedOnWhileBadRecordsAreRejected() throws Exception {
     Path shard =
         Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
             .resolve("imagenette-224/val-00000.tar.gz");

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.tokenizer;
 
 import java.nio.ByteBuffer;
@@ -84,8 +89,7 @@ public final class SampleMaker {
         SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.AUGMENT);
     RgbImage view = augmentation.apply(decoded, augmentRng);
     int size = config.imageSize();
-    float[] patches =
-        Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
+    float[] patches = Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
     int[] ids = search.assign(patches, config.numPatches());
     CorruptionPlan plan =
         CorruptionPlan.draw(

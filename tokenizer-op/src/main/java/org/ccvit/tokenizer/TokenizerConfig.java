@@ -1,12 +1,17 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.tokenizer;
 
 import java.io.Serializable;
 import org.ccvit.tokenizer.image.ImageLimits;
 
 /**
- * Everything that decides how an image becomes a training sample: view size, patch size,
- * corruption counts and the run seed. The original recipe is {@link #original(long)}; other
- * image sizes scale the counts by the number of patches.
+ * Everything that decides how an image becomes a training sample: view size, patch size, corruption
+ * counts and the run seed. The original recipe is {@link #original(long)}; other image sizes scale
+ * the counts by the number of patches.
  */
 public record TokenizerConfig(
     int imageSize,

@@ -31,7 +31,8 @@ public record TrainConfig(
     double beta2,
     double eps,
     double clipGrad,
-    long seed) {
+    long seed)
+    implements java.io.Serializable {
 
   public TrainConfig {
     if (batchSize <= 0) {

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.cli;
 
 import java.nio.file.Files;
@@ -26,40 +31,74 @@ import picocli.CommandLine.Option;
     })
 final class CodebookCommand implements Callable<Integer> {
 
-  @Option(names = "--images", arity = "1..*", required = true, description = "Image files, folders or WebDataset shards.")
+  @Option(
+      names = "--images",
+      arity = "1..*",
+      required = true,
+      description = "Image files, folders or WebDataset shards.")
   List<Path> images;
 
   @Option(names = "--out", required = true, description = "Output centroids.npy file.")
   Path out;
 
-  @Option(names = "--k", defaultValue = "8192", description = "Number of centroids (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--k",
+      defaultValue = "8192",
+      description = "Number of centroids (default: ${DEFAULT-VALUE}).")
   int k;
 
-  @Option(names = "--iterations", defaultValue = "20", description = "k-means iterations (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--iterations",
+      defaultValue = "20",
+      description = "k-means iterations (default: ${DEFAULT-VALUE}).")
   int iterations;
 
-  @Option(names = "--seed", defaultValue = "1", description = "k-means seed, as faiss's Clustering.seed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "k-means seed, as faiss's Clustering.seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--max-points-per-centroid", defaultValue = "10000000", description = "Subsample above K times this many points, as faiss (default: ${DEFAULT-VALUE}, the original's).")
+  @Option(
+      names = "--max-points-per-centroid",
+      defaultValue = "10000000",
+      description =
+          "Subsample above K times this many points, as faiss (default: ${DEFAULT-VALUE}, the original's).")
   int maxPointsPerCentroid;
 
-  @Option(names = "--image-size", defaultValue = "224", description = "Side of the center view (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--image-size",
+      defaultValue = "224",
+      description = "Side of the center view (default: ${DEFAULT-VALUE}).")
   int imageSize;
 
-  @Option(names = "--patch-size", defaultValue = "16", description = "Patch side (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--patch-size",
+      defaultValue = "16",
+      description = "Patch side (default: ${DEFAULT-VALUE}).")
   int patchSize;
 
-  @Option(names = "--patches-per-image", defaultValue = "0", description = "Patches sampled per image, 0 = all (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--patches-per-image",
+      defaultValue = "0",
+      description = "Patches sampled per image, 0 = all (default: ${DEFAULT-VALUE}).")
   int patchesPerImage;
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka to publish the codebook record to (optional).")
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Kafka to publish the codebook record to (optional).")
   String bootstrapServers;
 
-  @Option(names = "--topic", defaultValue = "ccvit-codebooks", description = "Codebook topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic",
+      defaultValue = "ccvit-codebooks",
+      description = "Codebook topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   /** Set after a run: the version of the codebook written. */
@@ -98,7 +137,8 @@ final class CodebookCommand implements Callable<Integer> {
         builtVersion, result.codebook().k(), result.images(), result.rejects().size(), out);
     if (bootstrapServers != null) {
       try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
-        publisher.publishCodebook(result.codebook().toRecord(job.provenance(result, images)), topic);
+        publisher.publishCodebook(
+            result.codebook().toRecord(job.provenance(result, images)), topic);
       }
       System.out.printf("codebook: published %s to %s%n", builtVersion, topic);
     }

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.cli;
 
 import java.nio.file.Files;
@@ -29,19 +34,36 @@ final class DemoCommand implements Callable<Integer> {
   private static final String CODEBOOKS_TOPIC = "ccvit-codebooks";
   private static final String REJECTS_TOPIC = "ccvit-rejects";
 
-  @Option(names = "--out", defaultValue = "target/demo", description = "Output directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "target/demo",
+      description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--images", arity = "1..*", description = "Image folders, files or shards (default: the photos in ${sys:ccvit.shared.dir}/datasets/photos).")
+  @Option(
+      names = "--images",
+      arity = "1..*",
+      description =
+          "Image folders, files or shards (default: the photos in ${sys:ccvit.shared.dir}/datasets/photos).")
   List<Path> images;
 
-  @Option(names = "--passes", defaultValue = "16", description = "Times the images are ingested; each pass is one epoch (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--passes",
+      defaultValue = "16",
+      description =
+          "Times the images are ingested; each pass is one epoch (default: ${DEFAULT-VALUE}).")
   int passes;
 
-  @Option(names = "--k", defaultValue = "256", description = "Codebook size for the demo (default: ${DEFAULT-VALUE}; the paper uses 8192).")
+  @Option(
+      names = "--k",
+      defaultValue = "256",
+      description = "Codebook size for the demo (default: ${DEFAULT-VALUE}; the paper uses 8192).")
   int k;
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
   @Mixin ModelOptions modelOptions;
@@ -80,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
       codebook.call();
 
       // The demo fits the cosine schedule to the data it ingested.
-      modelOptions.totalSteps = Math.max(1, (ingest.sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
+      modelOptions.totalSteps =
+          Math.max(1, (ingest.sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
       PretrainCommand pretrain = new PretrainCommand();
       pretrain.bootstrapServers = kafka.bootstrapServers();
       pretrain.topic = IMAGES_TOPIC;
@@ -118,7 +141,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private static Path defaultImages() {
     Path photos =
-        Path.of(System.getProperty("ccvit.shared.dir", "../shared"), "datasets", "photos", "images");
+        Path.of(
+            System.getProperty("ccvit.shared.dir", "../shared"), "datasets", "photos", "images");
     if (!Files.isDirectory(photos)) {
       throw new IllegalArgumentException(
           "no default images at "

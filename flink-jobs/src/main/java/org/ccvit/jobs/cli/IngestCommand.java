@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.cli;
 
 import java.nio.file.Path;
@@ -13,23 +18,31 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "ingest",
     mixinStandardHelpOptions = true,
-    description = "Publish images (folders, .jpg/.png files, WebDataset .tar/.tar.gz shards) to a"
+    description =
+        "Publish images (folders, .jpg/.png files, WebDataset .tar/.tar.gz shards) to a"
             + " Kafka topic as Avro ImageRecord values keyed by sample key.")
 final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
-  @Option(names = "--topic", defaultValue = "ccvit-images", description = "Target topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic",
+      defaultValue = "ccvit-images",
+      description = "Target topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(
       names = "--passes",
       defaultValue = "1",
-      description = "Send the images this many times; the n-th copy of a key is epoch n (default: ${DEFAULT-VALUE}).")
+      description =
+          "Send the images this many times; the n-th copy of a key is epoch n (default: ${DEFAULT-VALUE}).")
   int passes;
 
-  @Option(names = "--limit", defaultValue = "0", description = "At most this many images per pass; 0 means all (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "At most this many images per pass; 0 means all (default: ${DEFAULT-VALUE}).")
   long limit;
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, folders or shards.")

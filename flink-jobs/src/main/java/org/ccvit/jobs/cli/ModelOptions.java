@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.cli;
 
 import org.ccvit.trainer.TrainConfig;
@@ -13,37 +18,73 @@ final class ModelOptions {
     BASE
   }
 
-  @Option(names = "--model", defaultValue = "tiny", description = "Model preset: tiny (tests, CPU demo) or base (ViT-B/16, the paper's) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--model",
+      defaultValue = "tiny",
+      description =
+          "Model preset: tiny (tests, CPU demo) or base (ViT-B/16, the paper's) (default: ${DEFAULT-VALUE}).")
   Preset preset;
 
-  @Option(names = "--image-size", defaultValue = "224", description = "Model input side (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--image-size",
+      defaultValue = "224",
+      description = "Model input side (default: ${DEFAULT-VALUE}).")
   int imageSize;
 
-  @Option(names = "--patch-size", defaultValue = "16", description = "Patch side; must match the codebook (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--patch-size",
+      defaultValue = "16",
+      description = "Patch side; must match the codebook (default: ${DEFAULT-VALUE}).")
   int patchSize;
 
-  @Option(names = "--batch-size", defaultValue = "16", description = "Samples per optimizer step (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "16",
+      description = "Samples per optimizer step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "1.5e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      defaultValue = "1.5e-3",
+      description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--min-lr", defaultValue = "1e-5", description = "Final learning rate of the cosine (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-lr",
+      defaultValue = "1e-5",
+      description = "Final learning rate of the cosine (default: ${DEFAULT-VALUE}).")
   double minLr;
 
-  @Option(names = "--warmup-steps", defaultValue = "10", description = "Linear warm-up steps from 0 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-steps",
+      defaultValue = "10",
+      description = "Linear warm-up steps from 0 (default: ${DEFAULT-VALUE}).")
   long warmupSteps;
 
-  @Option(names = "--total-steps", defaultValue = "1000", description = "Steps of the cosine schedule; afterwards the rate stays at --min-lr (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--total-steps",
+      defaultValue = "1000",
+      description =
+          "Steps of the cosine schedule; afterwards the rate stays at --min-lr (default: ${DEFAULT-VALUE}).")
   long totalSteps;
 
-  @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "0.05",
+      description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--clip-grad", defaultValue = "3.0", description = "Global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clip-grad",
+      defaultValue = "3.0",
+      description = "Global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE}).")
   double clipGrad;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Run seed: model init and every crop, flip, mask and replacement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description =
+          "Run seed: model init and every crop, flip, mask and replacement (default: ${DEFAULT-VALUE}).")
   long seed;
 
   CcvitConfig model(int vocabSize) {
@@ -55,7 +96,16 @@ final class ModelOptions {
 
   TrainConfig train() {
     return new TrainConfig(
-        batchSize, lr, minLr, warmupSteps, totalSteps, weightDecay, 0.9, 0.98, 1e-8, clipGrad,
+        batchSize,
+        lr,
+        minLr,
+        warmupSteps,
+        totalSteps,
+        weightDecay,
+        0.9,
+        0.98,
+        1e-8,
+        clipGrad,
         seed);
   }
 }

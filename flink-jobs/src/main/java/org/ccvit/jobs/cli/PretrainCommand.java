@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.cli;
 
 import java.nio.file.Path;
@@ -40,43 +45,82 @@ import picocli.CommandLine.Option;
     })
 final class PretrainCommand implements Callable<Integer> {
 
-  @Option(names = "--images", arity = "1..*", description = "Read image files, folders or WebDataset shards instead of Kafka.")
+  @Option(
+      names = "--images",
+      arity = "1..*",
+      description = "Read image files, folders or WebDataset shards instead of Kafka.")
   List<Path> images;
 
-  @Option(names = "--passes", defaultValue = "1", description = "With --images: read them this many times, one epoch each (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--passes",
+      defaultValue = "1",
+      description =
+          "With --images: read them this many times, one epoch each (default: ${DEFAULT-VALUE}).")
   int passes;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (when reading a topic).")
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Kafka bootstrap servers (when reading a topic).")
   String bootstrapServers;
 
-  @Option(names = "--topic", defaultValue = "ccvit-images", description = "Image topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic",
+      defaultValue = "ccvit-images",
+      description = "Image topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--group-id", defaultValue = "ccvit-pretrain", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--group-id",
+      defaultValue = "ccvit-pretrain",
+      description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   String groupId;
 
-  @Option(names = "--bounded", description = "Stop at the topic's end offsets as of the start (a finite run); default: run continuously.")
+  @Option(
+      names = "--bounded",
+      description =
+          "Stop at the topic's end offsets as of the start (a finite run); default: run continuously.")
   boolean bounded;
 
-  @Option(names = "--codebook", required = true, description = "The codebook (original centroids.npy layout) the trainer replaces patches from.")
+  @Option(
+      names = "--codebook",
+      required = true,
+      description =
+          "The codebook (original centroids.npy layout) the trainer replaces patches from.")
   Path codebook;
 
-  @Option(names = "--codebook-topic", description = "Take codebooks from this Kafka topic (broadcast to the tokenizers) instead of --codebook.")
+  @Option(
+      names = "--codebook-topic",
+      description =
+          "Take codebooks from this Kafka topic (broadcast to the tokenizers) instead of --codebook.")
   String codebookTopic;
 
-  @Option(names = "--reject-topic", description = "Kafka topic for rejected inputs; default: files under --out/rejects.")
+  @Option(
+      names = "--reject-topic",
+      description = "Kafka topic for rejected inputs; default: files under --out/rejects.")
   String rejectTopic;
 
-  @Option(names = "--out", required = true, description = "Output directory for weights and metrics.")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Output directory for weights and metrics.")
   Path out;
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of decode/tokenize (default: ${DEFAULT-VALUE}); the trainer runs once.")
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description =
+          "Parallelism of decode/tokenize (default: ${DEFAULT-VALUE}); the trainer runs once.")
   int parallelism;
 
-  @Option(names = "--checkpoint-interval", defaultValue = "0", description = "Checkpoint interval in ms, 0 = off (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "0",
+      description = "Checkpoint interval in ms, 0 = off (default: ${DEFAULT-VALUE}).")
   long checkpointIntervalMs;
 
-  @Option(names = "--checkpoint-dir", description = "Checkpoint directory or URI (default: --out/checkpoints).")
+  @Option(
+      names = "--checkpoint-dir",
+      description = "Checkpoint directory or URI (default: --out/checkpoints).")
   String checkpointDir;
 
   @Mixin ModelOptions modelOptions;
@@ -111,7 +155,8 @@ final class PretrainCommand implements Callable<Integer> {
     StreamInput<CodebookRecord> codebookInput =
         codebookTopic != null
             ? Inputs.kafkaCodebooks(kafka, codebookTopic, groupId + "-codebooks", bounded)
-            : Inputs.codebookFile(codebook, modelOptions.patchSize, 3, Map.of("file", codebook.toString()));
+            : Inputs.codebookFile(
+                codebook, modelOptions.patchSize, 3, Map.of("file", codebook.toString()));
     Sink<RejectRecord> rejects =
         rejectTopic != null
             ? KafkaSink.<RejectRecord>builder()

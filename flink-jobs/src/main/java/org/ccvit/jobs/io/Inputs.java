@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.io;
 
 import java.nio.file.Path;
@@ -65,8 +70,8 @@ public final class Inputs {
   }
 
   /**
-   * Image files, folders and WebDataset shards, read {@code passes} times in full (each pass is
-   * one epoch). Shards are the unit of parallelism.
+   * Image files, folders and WebDataset shards, read {@code passes} times in full (each pass is one
+   * epoch). Shards are the unit of parallelism.
    */
   public static StreamInput<ImageRecord> imageFiles(List<Path> inputs, int passes) {
     List<String> units = new ArrayList<>();
@@ -91,5 +96,4 @@ public final class Inputs {
             .name("codebook: " + npy.getFileName())
             .setParallelism(1);
   }
-
 }

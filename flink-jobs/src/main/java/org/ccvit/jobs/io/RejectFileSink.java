@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.io;
 
 import java.io.BufferedWriter;
@@ -12,8 +17,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.ccvit.schemas.RejectRecord;
 
 /**
- * Appends rejects as tab-separated lines (key, stage, reason, source) to a file, for runs without
- * a reject topic. Each subtask writes its own file {@code rejects-<subtask>.tsv}.
+ * Appends rejects as tab-separated lines (key, stage, reason, source) to a file, for runs without a
+ * reject topic. Each subtask writes its own file {@code rejects-<subtask>.tsv}.
  */
 public final class RejectFileSink implements Sink<RejectRecord> {
 

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.kafka;
 
 import java.nio.ByteBuffer;
@@ -13,8 +18,8 @@ import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
 
 /**
  * Reads image records from Kafka. A value that does not parse is not dropped: it becomes a record
- * marked {@link TokenizeMaskFunction#UNPARSEABLE_FORMAT} whose source says where it was and why,
- * so the tokenizer rejects it with its key while the job runs on.
+ * marked {@link TokenizeMaskFunction#UNPARSEABLE_FORMAT} whose source says where it was and why, so
+ * the tokenizer rejects it with its key while the job runs on.
  */
 public final class ImageRecordDeserializer
     implements KafkaRecordDeserializationSchema<ImageRecord> {

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.jobs.kafka;
 
 import java.io.IOException;
@@ -26,9 +31,9 @@ public final class KafkaPublisher implements AutoCloseable {
   }
 
   /**
-   * Sends every image of the inputs, {@code passes} times over (each pass is one more epoch for
-   * the pre-training job), at most {@code limit} images per pass (0: all). Images whose record
-   * exceeds the record size limit are refused, not sent, and listed.
+   * Sends every image of the inputs, {@code passes} times over (each pass is one more epoch for the
+   * pre-training job), at most {@code limit} images per pass (0: all). Images whose record exceeds
+   * the record size limit are refused, not sent, and listed.
    */
   public IngestReport publishImages(List<Path> inputs, String topic, int passes, long limit)
       throws IOException {

@@ -1,3 +1,8 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
 package org.ccvit.tokenizer.flink;
 
 import java.util.ArrayList;
@@ -65,8 +70,8 @@ public class TokenizeMaskFunction
   }
 
   @Override
-  public void processElement(
-      ImageRecord image, ReadOnlyContext ctx, Collector<TrainingSample> out) throws Exception {
+  public void processElement(ImageRecord image, ReadOnlyContext ctx, Collector<TrainingSample> out)
+      throws Exception {
     CodebookRecord codebook = ctx.getBroadcastState(CODEBOOK_STATE).get(CURRENT);
     if (codebook == null) {
       getRuntimeContext().getListState(PENDING).add(image);

@@ -13,7 +13,8 @@ package org.ccvit.tokenizer.image;
  * @param maxSide largest accepted width or height in pixels
  * @param maxPixels largest accepted width * height
  */
-public record ImageLimits(long maxEncodedBytes, int maxSide, long maxPixels) {
+public record ImageLimits(long maxEncodedBytes, int maxSide, long maxPixels)
+    implements java.io.Serializable {
 
   public ImageLimits {
     if (maxEncodedBytes <= 0 || maxSide <= 0 || maxPixels <= 0) {

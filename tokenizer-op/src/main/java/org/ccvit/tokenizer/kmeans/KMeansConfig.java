@@ -14,7 +14,8 @@ package org.ccvit.tokenizer.kmeans;
  * @param maxPointsPerCentroid above {@code k * maxPointsPerCentroid} points, a seeded subsample of
  *     that size is clustered instead
  */
-public record KMeansConfig(int k, int iterations, long seed, int maxPointsPerCentroid) {
+public record KMeansConfig(int k, int iterations, long seed, int maxPointsPerCentroid)
+    implements java.io.Serializable {
   public KMeansConfig {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, got " + k);

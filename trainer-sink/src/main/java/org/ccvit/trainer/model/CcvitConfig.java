@@ -39,7 +39,8 @@ public record CcvitConfig(
     int pixelDepth,
     double layerScaleInit,
     double initStd,
-    double lnEps) {
+    double lnEps)
+    implements java.io.Serializable {
 
   public CcvitConfig {
     requirePositive("imgSize", imgSize);
