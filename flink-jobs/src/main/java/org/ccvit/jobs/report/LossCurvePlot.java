@@ -71,8 +71,10 @@ public final class LossCurvePlot {
             xOf(steps[i], minStep, maxStep, plotW),
             yOf(values[i], max, plotH));
       }
-      g.fillRect(WIDTH - MARGIN - 90, MARGIN + 10 + 20 * c, 14, 4);
-      g.drawString(names[c], WIDTH - MARGIN - 70, MARGIN + 16 + 20 * c);
+      // Legend in the top margin, clear of the curves.
+      int legendX = WIDTH - MARGIN - 210 + 75 * c;
+      g.fillRect(legendX, MARGIN - 34, 14, 4);
+      g.drawString(names[c], legendX + 20, MARGIN - 28);
     }
     g.dispose();
     ImageIO.write(image, "png", png.toFile());
