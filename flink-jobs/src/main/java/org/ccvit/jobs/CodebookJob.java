@@ -16,17 +16,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.image.CenterView;
-import org.ccvit.tokenizer.image.ImageDecoder;
 import org.ccvit.tokenizer.image.ImageLimits;
-import org.ccvit.tokenizer.image.RgbImage;
 import org.ccvit.tokenizer.kmeans.IterationListener;
 import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
-import org.ccvit.tokenizer.patch.Patches;
 import org.ccvit.tokenizer.random.SampleRandom;
 
 /**
@@ -124,10 +121,10 @@ public final class CodebookJob {
     }
   }
 
-  /** Decode, center view, patchify, then keep a seeded random subset of the patches. */
+  /** Center-view patches of one image, then a seeded random subset of them. */
   static final class SamplePatches implements MapFunction<ImageRecord, SampledPatches> {
     private final Settings settings;
-    private transient ImageDecoder decoder;
+    private transient CenterViewPatches view;
 
     SamplePatches(Settings settings) {
       this.settings = settings;
@@ -135,16 +132,16 @@ public final class CodebookJob {
 
     @Override
     public SampledPatches map(ImageRecord record) {
-      if (decoder == null) {
-        decoder = new ImageDecoder(ImageLimits.defaults());
+      if (view == null) {
+        view =
+            new CenterViewPatches(
+                settings.imageSize(), settings.patchSize(), ImageLimits.defaults());
       }
       byte[] bytes = new byte[record.getImage().remaining()];
       record.getImage().duplicate().get(bytes);
       try {
-        RgbImage view = CenterView.of(decoder.decode(bytes), settings.imageSize());
-        int size = settings.imageSize();
-        float[] all = Patches.fromChwBytes(view.chw(), 3, size, size, settings.patchSize());
-        return new SampledPatches(record.getKey(), subset(record.getKey(), all), null);
+        return new SampledPatches(
+            record.getKey(), subset(record.getKey(), view.extract(bytes)), null);
       } catch (RejectedInputException e) {
         return new SampledPatches(record.getKey(), null, e.getMessage());
       } catch (RuntimeException e) {
@@ -153,7 +150,7 @@ public final class CodebookJob {
     }
 
     private float[] subset(String key, float[] all) {
-      int dim = 3 * settings.patchSize() * settings.patchSize();
+      int dim = view.patchDim();
       int count = all.length / dim;
       int keep = settings.patchesPerImage();
       if (keep <= 0 || keep >= count) {
