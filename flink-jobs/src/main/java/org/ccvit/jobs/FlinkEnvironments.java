@@ -26,6 +26,18 @@ public final class FlinkEnvironments {
    */
   public static StreamExecutionEnvironment create(
       int parallelism, String checkpointDir, long checkpointIntervalMs) {
+    return create(parallelism, checkpointDir, checkpointIntervalMs, Map.of());
+  }
+
+  /**
+   * As {@link #create(int, String, long)}, with further Flink settings that take precedence, e.g.
+   * {@code execution.state-recovery.path} to resume from a savepoint or a restart strategy.
+   */
+  public static StreamExecutionEnvironment create(
+      int parallelism,
+      String checkpointDir,
+      long checkpointIntervalMs,
+      Map<String, String> overrides) {
     Map<String, String> settings = new HashMap<>();
     settings.put("pipeline.generic-types", "false");
     settings.put("state.backend.type", "rocksdb");
@@ -34,6 +46,7 @@ public final class FlinkEnvironments {
     if (checkpointIntervalMs > 0) {
       settings.put("execution.checkpointing.interval", checkpointIntervalMs + " ms");
     }
+    settings.putAll(overrides);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(Configuration.fromMap(settings));
     env.setParallelism(parallelism);

@@ -5,33 +5,32 @@
  */
 package org.ccvit.trainer;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Appends one line per optimizer step to {@code metrics.csv}, flushed per line. */
+/** One line per optimizer step in {@code metrics.csv}, flushed per line. */
 public final class MetricsCsv implements AutoCloseable {
 
   public static final String HEADER =
       "step,loss,ce,mse,acc_masked,acc_replaced,lr,grad_norm,batch_size,samples_per_sec,"
           + "codebook_version";
 
-  private final BufferedWriter writer;
+  private final StepCsv csv;
 
+  /** A new file. */
   public MetricsCsv(Path file) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    writer.write(HEADER);
-    writer.newLine();
-    writer.flush();
+    this(file, 0);
+  }
+
+  /** Continues after step {@code keepThroughStep}: rows of later steps are dropped. */
+  public MetricsCsv(Path file, long keepThroughStep) throws IOException {
+    this.csv = new StepCsv(file, HEADER, keepThroughStep);
   }
 
   public void append(StepMetrics m, double samplesPerSecond, String codebookVersion)
       throws IOException {
-    writer.write(
+    csv.append(
         String.format(
             Locale.ROOT,
             "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s",
@@ -46,12 +45,10 @@ public final class MetricsCsv implements AutoCloseable {
             m.batchSize(),
             samplesPerSecond,
             codebookVersion));
-    writer.newLine();
-    writer.flush();
   }
 
   @Override
   public void close() throws IOException {
-    writer.close();
+    csv.close();
   }
 }

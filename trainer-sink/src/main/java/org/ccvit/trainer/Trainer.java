@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,7 @@ import org.ccvit.trainer.model.ParameterStore;
 import org.ccvit.trainer.optim.AdamW;
 import org.ccvit.trainer.optim.CosineSchedule;
 import org.ccvit.trainer.optim.GradientClipping;
+import org.ccvit.trainer.optim.OptimizerStateIO;
 
 /**
  * CCViT pre-training, one optimizer step per batch of tokenized, masked samples, as the original
@@ -36,6 +39,12 @@ import org.ccvit.trainer.optim.GradientClipping;
  * recording is process-wide).
  */
 public final class Trainer implements AutoCloseable {
+  /** Weights inside a {@link #saveState} directory. */
+  public static final String WEIGHTS_FILE = "weights.safetensors";
+
+  /** AdamW state and step count inside a {@link #saveState} directory. */
+  public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
   private final CcvitConfig modelConfig;
   private final TrainConfig trainConfig;
   private final Codebook codebook;
@@ -210,6 +219,28 @@ public final class Trainer implements AutoCloseable {
   /** Replaces the weights from a safetensors file that fits this configuration exactly. */
   public void loadWeights(Path file) {
     SafetensorsWeights.load(parameters, file);
+  }
+
+  /**
+   * Writes everything training continues from into {@code dir}: the weights ({@value
+   * #WEIGHTS_FILE}, original names) and the AdamW moments with the step count ({@value
+   * #OPTIMIZER_FILE}). The schedule position is the step count, so nothing else is needed.
+   */
+  public void saveState(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    SafetensorsWeights.save(parameters, dir.resolve(WEIGHTS_FILE));
+    OptimizerStateIO.save(optimizer, dir.resolve(OPTIMIZER_FILE));
+  }
+
+  /**
+   * Continues from a directory written by {@link #saveState}: the next step is the saved step count
+   * + 1, at the schedule position of that step (under this trainer's own settings, so a changed
+   * learning rate applies from there on).
+   */
+  public void loadState(Path dir) throws IOException {
+    SafetensorsWeights.load(parameters, dir.resolve(WEIGHTS_FILE));
+    OptimizerStateIO.load(optimizer, dir.resolve(OPTIMIZER_FILE));
+    stepCount = optimizer.stepCount();
   }
 
   /** Steps taken so far. */

@@ -5,6 +5,9 @@
  */
 package org.ccvit.trainer;
 
+import static org.ccvit.trainer.TinySamples.TINY;
+import static org.ccvit.trainer.TinySamples.randomCodebook;
+import static org.ccvit.trainer.TinySamples.samples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,17 +23,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.trainer.model.CcvitConfig;
+import org.ccvit.trainer.optim.CosineSchedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-  private static final CcvitConfig TINY = CcvitConfig.tiny(32, 4, 16);
-  private static final int MASKED = 16;
-  private static final int REPLACED = 4;
 
   @TempDir Path dir;
 
@@ -114,6 +113,42 @@ class TrainerTest {
     }
   }
 
+  @Test
+  void savedStateContinuesBitForBitAtTheSameStepAndSchedulePosition() throws IOException {
+    Codebook codebook = randomCodebook(1);
+    List<TrainingSample> first = samples(codebook, 4, 6, codebook.version());
+    List<TrainingSample> next = samples(codebook, 4, 7, codebook.version());
+    TrainConfig train = TrainConfig.original(4, 10, 2);
+    Path state = dir.resolve("chk-1");
+    try (Trainer uninterrupted = new Trainer(TINY, train, codebook);
+        Trainer resumed = new Trainer(TINY, train, codebook)) {
+      uninterrupted.step(first);
+      uninterrupted.step(first);
+      uninterrupted.saveState(state);
+      StepMetrics expected = uninterrupted.step(next);
+
+      resumed.loadState(state);
+      assertEquals(2, resumed.stepCount());
+      StepMetrics actual = resumed.step(next);
+      assertEquals(expected, actual, "same step, loss, rate and gradient norm");
+      uninterrupted
+          .parameters()
+          .parameters()
+          .forEach(
+              (name, array) ->
+                  assertArrayEquals(
+                      array.toFloatArray(), resumed.parameters().get(name).toFloatArray(), name));
+    }
+    // A changed learning rate takes effect at the restored step.
+    TrainConfig faster = new TrainConfig(4, 3e-3, 1e-5, 2, 10, 0.05, 0.9, 0.98, 1e-8, 3.0, 0);
+    try (Trainer resumed = new Trainer(TINY, faster, codebook)) {
+      resumed.loadState(state);
+      StepMetrics m = resumed.step(next);
+      assertEquals(3, m.step());
+      assertEquals(new CosineSchedule(3e-3, 1e-5, 2, 10).valueAt(2), m.learningRate());
+    }
+  }
+
   /** 50 steps must not leave arrays behind (prints the process memory for the record). */
   @Test
   void memoryDoesNotGrowOverSteps() throws IOException {
@@ -151,65 +186,5 @@ class TrainerTest {
         .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
         .findFirst()
         .orElse(-1);
-  }
-
-  private static Codebook randomCodebook(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] centroids = new float[TINY.vocabSize() * TINY.patchDim()];
-    for (int i = 0; i < centroids.length; i++) {
-      centroids[i] = (float) random.nextDouble();
-    }
-    return new Codebook(
-        "random-" + seed, TINY.vocabSize(), TINY.patchSize(), TINY.inChans(), centroids);
-  }
-
-  /**
-   * Images made of noisy centroids, so each patch's token is the centroid it was drawn from, with a
-   * seeded choice of masked and replaced positions.
-   */
-  private static List<TrainingSample> samples(
-      Codebook codebook, int count, long seed, String version) {
-    SplittableRandom random = new SplittableRandom(seed);
-    int n = TINY.numPatches();
-    int dim = TINY.patchDim();
-    int side = TINY.imgSize();
-    int p = TINY.patchSize();
-    List<TrainingSample> out = new ArrayList<>();
-    for (int s = 0; s < count; s++) {
-      byte[] pixels = new byte[3 * side * side];
-      List<Integer> ids = new ArrayList<>();
-      for (int patch = 0; patch < n; patch++) {
-        int id = random.nextInt(codebook.k());
-        ids.add(id);
-        int gy = patch / (side / p);
-        int gx = patch % (side / p);
-        for (int k = 0; k < dim; k++) {
-          int c = k / (p * p);
-          int y = k / p % p;
-          int x = k % p;
-          double v = codebook.centroids()[id * dim + k] + 0.02 * (random.nextDouble() - 0.5);
-          pixels[(c * side + gy * p + y) * side + gx * p + x] =
-              (byte) Math.round(255 * Math.min(1, Math.max(0, v)));
-        }
-      }
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        order.add(i);
-      }
-      Collections.shuffle(order, new java.util.Random(random.nextLong()));
-      out.add(
-          TrainingSample.newBuilder()
-              .setKey("synthetic/" + s)
-              .setEpoch(0)
-              .setCodebookVersion(version)
-              .setImageSize(side)
-              .setChannels(3)
-              .setPixels(ByteBuffer.wrap(pixels))
-              .setTokenIds(ids)
-              .setMaskedPositions(new ArrayList<>(order.subList(0, MASKED)))
-              .setReplacedPositions(new ArrayList<>(order.subList(MASKED, MASKED + REPLACED)))
-              .build());
-    }
-    return out;
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       PretrainCommand.class,
       DemoCommand.class,
+      WeightsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {

@@ -5,6 +5,7 @@
  */
 package org.ccvit.jobs.cli;
 
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,10 @@ import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.flink.TrainerSink;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
+import org.ccvit.trainer.io.SafetensorsWeights;
 import org.ccvit.trainer.model.CcvitConfig;
+import org.ccvit.trainer.model.CcvitModel;
+import org.ccvit.trainer.model.ParameterStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -123,6 +127,20 @@ final class PretrainCommand implements Callable<Integer> {
       description = "Checkpoint directory or URI (default: --out/checkpoints).")
   String checkpointDir;
 
+  @Option(
+      names = "--init-weights",
+      description =
+          "Start from these weights (safetensors, original names; see 'weights import')"
+              + " instead of the seeded initialisation.")
+  Path initWeights;
+
+  @Option(
+      names = "--restore",
+      description =
+          "Resume from this savepoint or retained checkpoint: model, optimizer, step, pending"
+              + " batch and Kafka offsets. Learning-rate options may differ; the step does not.")
+  String restore;
+
   @Mixin ModelOptions modelOptions;
 
   @Override
@@ -146,6 +164,13 @@ final class PretrainCommand implements Callable<Integer> {
               + "px images with "
               + model.patchSize()
               + "px patches: set --image-size and --patch-size to match");
+    }
+    if (initWeights != null) {
+      // Names and shapes are checked now, with the full list of mismatches, not in the job.
+      try (NDManager manager = NDManager.newBaseManager();
+          ParameterStore store = CcvitModel.newParameters(model, manager)) {
+        SafetensorsWeights.load(store, initWeights);
+      }
     }
     KafkaSettings kafka = bootstrapServers == null ? null : new KafkaSettings(bootstrapServers);
     StreamInput<ImageRecord> imageInput =
@@ -171,12 +196,14 @@ final class PretrainCommand implements Callable<Integer> {
                 model,
                 modelOptions.train(),
                 codebook.toAbsolutePath().toString(),
-                out.toAbsolutePath().toString()));
+                out.toAbsolutePath().toString(),
+                initWeights == null ? null : initWeights.toAbsolutePath().toString()));
     StreamExecutionEnvironment env =
         FlinkEnvironments.create(
             parallelism,
             checkpointDir != null ? checkpointDir : out.resolve("checkpoints").toString(),
-            checkpointIntervalMs);
+            checkpointIntervalMs,
+            restore == null ? Map.of() : Map.of("execution.state-recovery.path", restore));
     new PretrainJob(tokenizer, imageInput, codebookInput).buildWithSinks(env, trainer, rejects);
     env.execute("ccvit pretrain");
     System.out.println("pretrain: weights and metrics in " + out.toAbsolutePath());
