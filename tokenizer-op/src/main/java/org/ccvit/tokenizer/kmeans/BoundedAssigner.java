@@ -8,9 +8,11 @@ package org.ccvit.tokenizer.kmeans;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +32,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class BoundedAssigner {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> SUMS = DoubleVector.SPECIES_PREFERRED;
+
+  /** Floats that widen to exactly one {@link #SUMS} vector. */
+  private static final VectorSpecies<Float> WIDENED =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(SUMS.vectorBitSize() / 2));
+
   private static final int CHUNK = 1024;
   private static final int BLOCK = 64;
   private static final int SUBSPACE_RANK = 64;
@@ -182,40 +190,59 @@ public final class BoundedAssigner {
             lowerBounds(i, dots, r * stride, c, (float) (projectedNorms[i] - margin), bounds);
         int first = startFromPrevious ? assignment[i] : indexOf(bounds, smallestBound);
         float best = distance(i, c.values(), first);
-        int found = 0;
-        candidates[found] = first;
-        candidateDistances[found++] = best;
-        int j = 0;
-        for (int bound = SPECIES.loopBound(c.k()); j < bound; j += SPECIES.length()) {
-          // A centroid whose bound exceeds the best distance (with rounding slack) cannot win or
-          // tie.
-          VectorMask<Float> open =
-              FloatVector.fromArray(SPECIES, bounds, j)
-                  .compare(VectorOperators.LE, best * (1 + (float) RELATIVE_DISTANCE_ERROR));
-          if (open.anyTrue()) {
-            for (int lane = 0; lane < SPECIES.length(); lane++) {
-              if (open.laneIsSet(lane) && j + lane != first) {
-                float d = distance(i, c.values(), j + lane);
-                candidates[found] = j + lane;
-                candidateDistances[found++] = d;
-                best = Math.min(best, d);
-              }
-            }
-          }
-        }
-        for (; j < c.k(); j++) {
-          if (j != first && bounds[j] <= best * (1 + (float) RELATIVE_DISTANCE_ERROR)) {
-            float d = distance(i, c.values(), j);
-            candidates[found] = j;
-            candidateDistances[found++] = d;
-            best = Math.min(best, d);
-          }
+        candidates[0] = first;
+        candidateDistances[0] = best;
+        int found = scanCandidates(i, c, bounds, first, best, candidates, candidateDistances, 1);
+        best = Float.POSITIVE_INFINITY;
+        for (int m = 0; m < found; m++) {
+          best = Math.min(best, candidateDistances[m]);
         }
         computed += found;
         assignment[i] = nearestExactly(i, c.values(), candidates, candidateDistances, found, best);
       }
     }
     fullDistances.addAndGet(computed);
+  }
+
+  /**
+   * Computes the full distance to every centroid (except {@code first}, already a candidate) whose
+   * bound does not exceed the best distance so far with rounding slack: any other centroid can
+   * neither win nor tie. Appends them to the candidates and returns the new count.
+   */
+  private int scanCandidates(
+      int i,
+      Centroids c,
+      float[] bounds,
+      int first,
+      float best,
+      int[] candidates,
+      float[] candidateDistances,
+      int found) {
+    float slack = 1 + (float) RELATIVE_DISTANCE_ERROR;
+    int j = 0;
+    for (int limit = SPECIES.loopBound(c.k()); j < limit; j += SPECIES.length()) {
+      VectorMask<Float> open =
+          FloatVector.fromArray(SPECIES, bounds, j).compare(VectorOperators.LE, best * slack);
+      if (open.anyTrue()) {
+        for (int lane = 0; lane < SPECIES.length(); lane++) {
+          if (open.laneIsSet(lane) && j + lane != first) {
+            float d = distance(i, c.values(), j + lane);
+            candidates[found] = j + lane;
+            candidateDistances[found++] = d;
+            best = Math.min(best, d);
+          }
+        }
+      }
+    }
+    for (; j < c.k(); j++) {
+      if (j != first && bounds[j] <= best * slack) {
+        float d = distance(i, c.values(), j);
+        candidates[found] = j;
+        candidateDistances[found++] = d;
+        best = Math.min(best, d);
+      }
+    }
+    return found;
   }
 
   /**
@@ -330,23 +357,43 @@ public final class BoundedAssigner {
         .forEach(
             j -> {
               int base = j * dim;
-              double objective = 0;
+              double pointNormSum = 0;
               for (int m = start[j]; m < start[j + 1]; m++) {
-                int offset = order[m] * dim;
-                for (int d = 0; d < dim; d++) {
-                  double v = points[offset + d];
-                  sums[base + d] += v;
-                  double e = v - centroids[base + d];
-                  objective += e * e;
-                }
+                addToSums(order[m] * dim, sums, base);
+                pointNormSum += pointNorms[order[m]];
               }
-              clusterObjective[j] = objective;
+              // sum |x - c|^2 = sum |x|^2 - 2 c.sum x + count |c|^2; float64 has ample headroom
+              // for the cancellation (sums of float32 squares of similar size).
+              double cross = 0;
+              double centroidNorm = 0;
+              for (int d = 0; d < dim; d++) {
+                double c = centroids[base + d];
+                cross += c * sums[base + d];
+                centroidNorm += c * c;
+              }
+              clusterObjective[j] =
+                  Math.max(0, pointNormSum - 2 * cross + (start[j + 1] - start[j]) * centroidNorm);
             });
     double objective = 0;
     for (double o : clusterObjective) {
       objective += o;
     }
     return new PartialSums(k, dim, sums, counts, objective);
+  }
+
+  /** sums[base..base+dim) += the point at offset, widened to float64 lane by lane. */
+  private void addToSums(int offset, double[] sums, int base) {
+    int d = 0;
+    for (int limit = WIDENED.loopBound(dim); d < limit; d += WIDENED.length()) {
+      DoubleVector point =
+          (DoubleVector)
+              FloatVector.fromArray(WIDENED, points, offset + d)
+                  .convertShape(VectorOperators.F2D, SUMS, 0);
+      DoubleVector.fromArray(SUMS, sums, base + d).add(point).intoArray(sums, base + d);
+    }
+    for (; d < dim; d++) {
+      sums[base + d] += points[offset + d];
+    }
   }
 
   private static double squaredNorm(float[] a, int offset, int length) {

@@ -68,10 +68,13 @@ final class CentroidPanels {
     int x1 = x0 + dim;
     int x2 = x1 + dim;
     int x3 = x2 + dim;
-    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
-    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector a00 = zero.add(zero), a01 = zero.add(zero), a02 = zero.add(zero);
+    FloatVector a03 = zero.add(zero), a10 = zero.add(zero), a11 = zero.add(zero);
+    FloatVector a12 = zero.add(zero), a13 = zero.add(zero), a20 = zero.add(zero);
+    FloatVector a21 = zero.add(zero), a22 = zero.add(zero), a23 = zero.add(zero);
+    FloatVector a30 = zero.add(zero), a31 = zero.add(zero), a32 = zero.add(zero);
+    FloatVector a33 = zero.add(zero);
     for (int d = 0; d < dim; d++) {
       int o = panelBase + d * WIDTH;
       FloatVector c0 = FloatVector.fromArray(SPECIES, panels, o);
