@@ -6,15 +6,12 @@
 package org.ccvit.tokenizer.kmeans;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.ccvit.tokenizer.npy.Npy;
 
 /**
  * k-means on real Imagenette patches (default N=102,400, K=1,024, 20 iterations, faiss's settings
@@ -77,7 +74,7 @@ public final class KMeansBenchmark {
     }
     Path dir = Files.createTempDirectory("kmeans-bench");
     Path npy = dir.resolve("points.npy");
-    writeNpy(npy, points, n, dim);
+    Npy.writeFloat32(npy, points, n, dim);
     String script =
         String.join(
             "\n",
@@ -132,22 +129,5 @@ public final class KMeansBenchmark {
         faissSeconds,
         javaSeconds / faissSeconds,
         result.objective() / faissObjective);
-  }
-
-  /** numpy's .npy v1.0 layout: magic, header dict padded to 64 bytes, little-endian float32. */
-  private static void writeNpy(Path file, float[] values, int rows, int cols) throws IOException {
-    String dict =
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
-    int unpadded = 10 + dict.length() + 1;
-    String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-    ByteBuffer data = ByteBuffer.allocate(rows * cols * 4).order(ByteOrder.LITTLE_ENDIAN);
-    data.asFloatBuffer().put(values, 0, rows * cols);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
-      out.write(header.length() & 0xff);
-      out.write(header.length() >> 8);
-      out.write(header.getBytes(StandardCharsets.US_ASCII));
-      out.write(data.array());
-    }
   }
 }
