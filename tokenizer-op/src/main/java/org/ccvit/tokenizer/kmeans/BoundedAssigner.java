@@ -40,7 +40,7 @@ public final class BoundedAssigner {
 
   private static final int CHUNK = 1024;
   private static final int BLOCK = 64;
-  private static final int SUBSPACE_RANK = 64;
+  private static final int SUBSPACE_RANK = 32;
 
   /** Bounds the float32 error of |x|^2 + |c|^2 - 2 x.c relative to |x|^2 + |c|^2, with slack. */
   private static final double RELATIVE_DOT_ERROR = 1e-5;
