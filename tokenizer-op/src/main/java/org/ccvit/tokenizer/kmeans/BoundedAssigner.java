@@ -6,38 +6,59 @@
 package org.ccvit.tokenizer.kmeans;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Exact nearest-centroid assignment of a fixed set of points, repeated over k-means iterations,
- * that skips most of the work after the first iteration (Hamerly's bounds). For every point it
- * keeps an upper bound on the distance to its assigned centroid and a lower bound on the distance
- * to every other centroid; when centroids move, the bounds widen by how far they moved, and only
- * points whose upper bound reaches the lower bound are searched again.
+ * Exact nearest-centroid assignment of a fixed set of points that computes few full distances.
  *
- * <p>Searched points get float32 dot products against all centroids from {@link CentroidPanels};
- * every centroid within the float32 error bound of the best is then re-checked in float64, so the
- * result is the exact float64 argmin with the lowest index on ties. Bounds carry that error bound
- * too, so skipping never changes an assignment. Work is spread over the common fork-join pool;
- * results do not depend on the number of threads.
+ * <p>The points are projected once onto their leading principal subspace P ({@link
+ * PrincipalSubspace}). For each point, a cheap lower bound on the squared distance to every
+ * centroid, |x-c|^2 &gt;= |P(x-c)|^2 + (|x_perp| - |c_perp|)^2, comes from a small float32 GEMM in
+ * the projected space ({@link CentroidPanels}); a full distance is computed only for centroids
+ * whose bound is below the best distance found so far, starting from the point's previous centroid.
+ * Bounds carry the float32 error bound, and centroids whose float32 distances are within rounding
+ * of the best are re-checked in float64, so the result is the exact float64 argmin with the lowest
+ * index on ties.
  *
- * <p>Not thread-safe: one instance per point set, used by one caller at a time.
+ * <p>Work is spread over the common fork-join pool; results do not depend on the number of threads.
+ * Not thread-safe: one instance per point set, one caller at a time.
  */
 public final class BoundedAssigner {
-  private static final int CHUNK = 2048;
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> SUMS = DoubleVector.SPECIES_PREFERRED;
+
+  /** Floats that widen to exactly one {@link #SUMS} vector. */
+  private static final VectorSpecies<Float> WIDENED =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(SUMS.vectorBitSize() / 2));
+
+  private static final int CHUNK = 1024;
   private static final int BLOCK = 64;
+  private static final int SUBSPACE_RANK = 32;
 
   /** Bounds the float32 error of |x|^2 + |c|^2 - 2 x.c relative to |x|^2 + |c|^2, with slack. */
   private static final double RELATIVE_DOT_ERROR = 1e-5;
+
+  /** Bounds the relative float32 error of a directly summed squared distance, with slack. */
+  private static final double RELATIVE_DISTANCE_ERROR = 1e-5;
 
   private final float[] points;
   private final int n;
   private final int dim;
   private final double[] pointNorms;
+  private final PrincipalSubspace subspace;
+  private final float[] projected;
+  private final double[] projectedNorms;
+  private final double[] residualNorms;
   private final int[] assignment;
-  private final double[] upper;
-  private final double[] lower;
-  private float[] previousCentroids;
+  private boolean assigned;
+  private final AtomicLong fullDistances = new AtomicLong();
 
   /**
    * @param points row-major [n, dim]; not copied, must not change while this assigner is used
@@ -45,7 +66,7 @@ public final class BoundedAssigner {
   public BoundedAssigner(float[] points, int n, int dim) {
     if (n < 0 || dim < 1 || points.length < (long) n * dim) {
       throw new IllegalArgumentException(
-          "expected n >= 0, dim >= 1 and at least n*dim points values, got n="
+          "expected n >= 0, dim >= 1 and at least n*dim point values, got n="
               + n
               + ", dim="
               + dim
@@ -60,9 +81,16 @@ public final class BoundedAssigner {
     for (int i = 0; i < n; i++) {
       pointNorms[i] = squaredNorm(points, i * dim, dim);
     }
+    this.subspace = n > 0 ? PrincipalSubspace.of(points, n, dim, SUBSPACE_RANK) : null;
+    this.projected = n > 0 ? subspace.project(points, n) : new float[0];
+    int rank = n > 0 ? subspace.rank() : 0;
+    this.projectedNorms = new double[n];
+    this.residualNorms = new double[n];
+    for (int i = 0; i < n; i++) {
+      projectedNorms[i] = squaredNorm(projected, i * rank, rank);
+      residualNorms[i] = Math.sqrt(Math.max(0, pointNorms[i] - projectedNorms[i]));
+    }
     this.assignment = new int[n];
-    this.upper = new double[n];
-    this.lower = new double[n];
   }
 
   /**
@@ -76,36 +104,47 @@ public final class BoundedAssigner {
       throw new IllegalArgumentException(
           "expected k >= 1 centroids of dim " + dim + ", got " + centroids.length + " values");
     }
-    boolean warm = previousCentroids != null && previousCentroids.length == centroids.length;
-    if (warm) {
-      widenBounds(centroids, k);
-    } else {
-      Arrays.fill(upper, Double.POSITIVE_INFINITY);
-      Arrays.fill(lower, 0);
+    fullDistances.set(0);
+    if (n == 0) {
+      return PartialSums.empty(k, dim);
     }
+    int rank = subspace.rank();
     double[] centroidNorms = new double[k];
+    float[] centroidProjectedNorms = new float[k];
+    float[] centroidResiduals = new float[k];
+    float[] projectedCentroids = subspace.project(centroids, k);
     double maxCentroidNorm = 0;
     for (int j = 0; j < k; j++) {
       centroidNorms[j] = squaredNorm(centroids, j * dim, dim);
+      double projectedNorm = squaredNorm(projectedCentroids, j * rank, rank);
+      centroidProjectedNorms[j] = (float) projectedNorm;
+      centroidResiduals[j] = (float) Math.sqrt(Math.max(0, centroidNorms[j] - projectedNorm));
       maxCentroidNorm = Math.max(maxCentroidNorm, centroidNorms[j]);
     }
-    CentroidPanels panels = new CentroidPanels(centroids, k, dim);
-    double maxNorm = maxCentroidNorm;
+    Centroids target =
+        new Centroids(
+            centroids,
+            k,
+            new CentroidPanels(projectedCentroids, k, rank),
+            centroidProjectedNorms,
+            centroidResiduals,
+            maxCentroidNorm);
+    boolean warm = assigned;
+    if (warm) {
+      for (int i = 0; i < n; i++) {
+        if (assignment[i] >= k) {
+          warm = false;
+          break;
+        }
+      }
+    }
+    boolean startFromPrevious = warm;
     int chunks = (n + CHUNK - 1) / CHUNK;
     IntStream.range(0, chunks)
         .parallel()
         .forEach(
-            c ->
-                searchChunk(
-                    c * CHUNK,
-                    Math.min(n, (c + 1) * CHUNK),
-                    centroids,
-                    k,
-                    centroidNorms,
-                    maxNorm,
-                    panels,
-                    warm));
-    previousCentroids = centroids.clone();
+            c -> searchChunk(c * CHUNK, Math.min(n, (c + 1) * CHUNK), target, startFromPrevious));
+    assigned = true;
     return sumClusters(centroids, k);
   }
 
@@ -114,119 +153,186 @@ public final class BoundedAssigner {
     return assignment;
   }
 
-  private void widenBounds(float[] centroids, int k) {
-    double[] drift = new double[k];
-    int farthest = 0;
-    for (int j = 0; j < k; j++) {
-      drift[j] = Math.sqrt(squaredDistance(centroids, j * dim, previousCentroids, j * dim, dim));
-      if (drift[j] > drift[farthest]) {
-        farthest = j;
-      }
-    }
-    double largest = drift[farthest];
-    double secondLargest = 0;
-    for (int j = 0; j < k; j++) {
-      if (j != farthest) {
-        secondLargest = Math.max(secondLargest, drift[j]);
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      int a = assignment[i];
-      upper[i] += drift[a];
-      // Every other centroid moved at most this far, so it cannot have come closer by more.
-      lower[i] -= a == farthest ? secondLargest : largest;
-    }
+  /** Full distances computed by the last {@link #assign} (n * k for a brute-force search). */
+  public long fullDistancesInLastAssign() {
+    return fullDistances.get();
   }
 
-  private void searchChunk(
-      int from,
-      int to,
-      float[] centroids,
+  /** The centroids of one {@link #assign} call, in the forms the search needs. */
+  private record Centroids(
+      float[] values,
       int k,
-      double[] centroidNorms,
-      double maxCentroidNorm,
-      CentroidPanels panels,
-      boolean warm) {
-    float[] block = new float[BLOCK * dim];
-    float[] dots = new float[BLOCK * panels.paddedK()];
-    int[] members = new int[BLOCK];
-    int count = 0;
-    for (int i = from; i < to; i++) {
-      if (warm) {
-        if (upper[i] < lower[i]) {
-          continue;
+      CentroidPanels projectedPanels,
+      float[] projectedNorms,
+      float[] residualNorms,
+      double maxNorm) {}
+
+  private void searchChunk(int from, int to, Centroids c, boolean startFromPrevious) {
+    int rank = subspace.rank();
+    int stride = c.projectedPanels().paddedK();
+    float[] block = new float[BLOCK * rank];
+    float[] dots = new float[BLOCK * stride];
+    float[] bounds = new float[c.k()];
+    int[] candidates = new int[c.k()];
+    float[] candidateDistances = new float[c.k()];
+    long computed = 0;
+    for (int start = from; start < to; start += BLOCK) {
+      int count = Math.min(BLOCK, to - start);
+      int rows = (count + CentroidPanels.ROWS - 1) / CentroidPanels.ROWS * CentroidPanels.ROWS;
+      System.arraycopy(projected, start * rank, block, 0, count * rank);
+      Arrays.fill(block, count * rank, rows * rank, 0f);
+      c.projectedPanels().dots(block, rows, dots);
+      for (int r = 0; r < count; r++) {
+        int i = start + r;
+        // The margin covers float32 rounding of the GEMM form and of the bound itself.
+        double margin = RELATIVE_DOT_ERROR * (pointNorms[i] + c.maxNorm());
+        float smallestBound =
+            lowerBounds(i, dots, r * stride, c, (float) (projectedNorms[i] - margin), bounds);
+        int first = startFromPrevious ? assignment[i] : indexOf(bounds, smallestBound);
+        float best = distance(i, c.values(), first);
+        candidates[0] = first;
+        candidateDistances[0] = best;
+        int found = scanCandidates(i, c, bounds, first, best, candidates, candidateDistances, 1);
+        best = Float.POSITIVE_INFINITY;
+        for (int m = 0; m < found; m++) {
+          best = Math.min(best, candidateDistances[m]);
         }
-        upper[i] = Math.sqrt(squaredDistance(points, i * dim, centroids, assignment[i] * dim, dim));
-        if (upper[i] < lower[i]) {
-          continue;
-        }
-      }
-      System.arraycopy(points, i * dim, block, count * dim, dim);
-      members[count++] = i;
-      if (count == BLOCK) {
-        searchBlock(
-            block, members, count, dots, centroids, k, centroidNorms, maxCentroidNorm, panels);
-        count = 0;
+        computed += found;
+        assignment[i] = nearestExactly(i, c.values(), candidates, candidateDistances, found, best);
       }
     }
-    if (count > 0) {
-      searchBlock(
-          block, members, count, dots, centroids, k, centroidNorms, maxCentroidNorm, panels);
-    }
+    fullDistances.addAndGet(computed);
   }
 
-  private void searchBlock(
-      float[] block,
-      int[] members,
-      int count,
-      float[] dots,
-      float[] centroids,
-      int k,
-      double[] centroidNorms,
-      double maxCentroidNorm,
-      CentroidPanels panels) {
-    int rows = (count + CentroidPanels.ROWS - 1) / CentroidPanels.ROWS * CentroidPanels.ROWS;
-    Arrays.fill(block, count * dim, rows * dim, 0f);
-    panels.dots(block, rows, dots);
-    int stride = panels.paddedK();
-    for (int r = 0; r < count; r++) {
-      int i = members[r];
-      double xNorm = pointNorms[i];
-      double margin = RELATIVE_DOT_ERROR * (xNorm + maxCentroidNorm);
-      int row = r * stride;
-      int best = 0;
-      double bestApprox = Double.POSITIVE_INFINITY;
-      for (int j = 0; j < k; j++) {
-        double approx = xNorm + centroidNorms[j] - 2.0 * dots[row + j];
-        if (approx < bestApprox) {
-          bestApprox = approx;
-          best = j;
-        }
-      }
-      // Re-check in float64 every centroid that float32 rounding could have misranked.
-      int nearest = best;
-      double nearestDistance = Double.NaN;
-      double cutoff = bestApprox + 2 * margin;
-      for (int j = 0; j < k; j++) {
-        double approx = xNorm + centroidNorms[j] - 2.0 * dots[row + j];
-        if (approx <= cutoff) {
-          double exact = squaredDistance(points, i * dim, centroids, j * dim, dim);
-          if (Double.isNaN(nearestDistance) || exact < nearestDistance) {
-            nearestDistance = exact;
-            nearest = j;
+  /**
+   * Computes the full distance to every centroid (except {@code first}, already a candidate) whose
+   * bound does not exceed the best distance so far with rounding slack: any other centroid can
+   * neither win nor tie. Appends them to the candidates and returns the new count.
+   */
+  private int scanCandidates(
+      int i,
+      Centroids c,
+      float[] bounds,
+      int first,
+      float best,
+      int[] candidates,
+      float[] candidateDistances,
+      int found) {
+    float slack = 1 + (float) RELATIVE_DISTANCE_ERROR;
+    int j = 0;
+    for (int limit = SPECIES.loopBound(c.k()); j < limit; j += SPECIES.length()) {
+      VectorMask<Float> open =
+          FloatVector.fromArray(SPECIES, bounds, j).compare(VectorOperators.LE, best * slack);
+      if (open.anyTrue()) {
+        for (int lane = 0; lane < SPECIES.length(); lane++) {
+          if (open.laneIsSet(lane) && j + lane != first) {
+            float d = distance(i, c.values(), j + lane);
+            candidates[found] = j + lane;
+            candidateDistances[found++] = d;
+            best = Math.min(best, d);
           }
         }
       }
-      double secondApprox = Double.POSITIVE_INFINITY;
-      for (int j = 0; j < k; j++) {
-        if (j != nearest) {
-          secondApprox = Math.min(secondApprox, xNorm + centroidNorms[j] - 2.0 * dots[row + j]);
+    }
+    for (; j < c.k(); j++) {
+      if (j != first && bounds[j] <= best * slack) {
+        float d = distance(i, c.values(), j);
+        candidates[found] = j;
+        candidateDistances[found++] = d;
+        best = Math.min(best, d);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Fills bounds[j] with |P(x-c_j)|^2 + (|x_perp| - |c_perp_j|)^2 - margin, with |Px|^2 - margin
+   * given as {@code offset}, and returns the smallest bound.
+   */
+  private float lowerBounds(
+      int i, float[] dots, int row, Centroids c, float offset, float[] bounds) {
+    float residual = (float) residualNorms[i];
+    FloatVector smallest = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY);
+    int j = 0;
+    for (int limit = SPECIES.loopBound(c.k()); j < limit; j += SPECIES.length()) {
+      FloatVector gap =
+          FloatVector.broadcast(SPECIES, residual)
+              .sub(FloatVector.fromArray(SPECIES, c.residualNorms(), j));
+      FloatVector bound =
+          FloatVector.fromArray(SPECIES, dots, row + j)
+              .mul(-2f)
+              .add(FloatVector.fromArray(SPECIES, c.projectedNorms(), j))
+              .add(offset)
+              .add(gap.mul(gap));
+      bound.intoArray(bounds, j);
+      smallest = smallest.min(bound);
+    }
+    float min = smallest.reduceLanes(VectorOperators.MIN);
+    for (; j < c.k(); j++) {
+      float gap = residual - c.residualNorms()[j];
+      bounds[j] = -2f * dots[row + j] + c.projectedNorms()[j] + offset + gap * gap;
+      min = Math.min(min, bounds[j]);
+    }
+    return min;
+  }
+
+  private static int indexOf(float[] values, float value) {
+    for (int j = 0; j < values.length; j++) {
+      if (values[j] == value) {
+        return j;
+      }
+    }
+    throw new IllegalStateException("bound " + value + " not found");
+  }
+
+  /** The float64 argmin, lowest index on ties, among candidates within rounding of the best. */
+  private int nearestExactly(
+      int i, float[] centroids, int[] candidates, float[] distances, int count, float best) {
+    double cutoff = best * (1 + 2 * RELATIVE_DISTANCE_ERROR) + Float.MIN_NORMAL;
+    int nearest = -1;
+    double nearestDistance = Double.POSITIVE_INFINITY;
+    int close = 0;
+    for (int m = 0; m < count; m++) {
+      if (distances[m] <= cutoff) {
+        close++;
+        nearest = candidates[m];
+      }
+    }
+    if (close == 1) {
+      return nearest;
+    }
+    nearest = Integer.MAX_VALUE;
+    for (int m = 0; m < count; m++) {
+      if (distances[m] <= cutoff) {
+        int j = candidates[m];
+        double exact = squaredDistance(points, i * dim, centroids, j * dim, dim);
+        if (exact < nearestDistance || (exact == nearestDistance && j < nearest)) {
+          nearestDistance = exact;
+          nearest = j;
         }
       }
-      assignment[i] = nearest;
-      upper[i] = Math.sqrt(nearestDistance);
-      lower[i] = Math.sqrt(Math.max(0, secondApprox - margin));
     }
+    return nearest;
+  }
+
+  /** Squared distance in float32, summed directly (no cancellation, unlike the GEMM form). */
+  private float distance(int i, float[] centroids, int j) {
+    int x = i * dim;
+    int c = j * dim;
+    int d = 0;
+    FloatVector acc = FloatVector.zero(SPECIES);
+    for (int bound = SPECIES.loopBound(dim); d < bound; d += SPECIES.length()) {
+      FloatVector diff =
+          FloatVector.fromArray(SPECIES, points, x + d)
+              .sub(FloatVector.fromArray(SPECIES, centroids, c + d));
+      acc = diff.fma(diff, acc);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; d < dim; d++) {
+      float e = points[x + d] - centroids[c + d];
+      sum += e * e;
+    }
+    return sum;
   }
 
   private PartialSums sumClusters(float[] centroids, int k) {
@@ -251,23 +357,43 @@ public final class BoundedAssigner {
         .forEach(
             j -> {
               int base = j * dim;
-              double objective = 0;
+              double pointNormSum = 0;
               for (int m = start[j]; m < start[j + 1]; m++) {
-                int offset = order[m] * dim;
-                for (int d = 0; d < dim; d++) {
-                  double v = points[offset + d];
-                  sums[base + d] += v;
-                  double e = v - centroids[base + d];
-                  objective += e * e;
-                }
+                addToSums(order[m] * dim, sums, base);
+                pointNormSum += pointNorms[order[m]];
               }
-              clusterObjective[j] = objective;
+              // sum |x - c|^2 = sum |x|^2 - 2 c.sum x + count |c|^2; float64 has ample headroom
+              // for the cancellation (sums of float32 squares of similar size).
+              double cross = 0;
+              double centroidNorm = 0;
+              for (int d = 0; d < dim; d++) {
+                double c = centroids[base + d];
+                cross += c * sums[base + d];
+                centroidNorm += c * c;
+              }
+              clusterObjective[j] =
+                  Math.max(0, pointNormSum - 2 * cross + (start[j + 1] - start[j]) * centroidNorm);
             });
     double objective = 0;
     for (double o : clusterObjective) {
       objective += o;
     }
     return new PartialSums(k, dim, sums, counts, objective);
+  }
+
+  /** sums[base..base+dim) += the point at offset, widened to float64 lane by lane. */
+  private void addToSums(int offset, double[] sums, int base) {
+    int d = 0;
+    for (int limit = WIDENED.loopBound(dim); d < limit; d += WIDENED.length()) {
+      DoubleVector point =
+          (DoubleVector)
+              FloatVector.fromArray(WIDENED, points, offset + d)
+                  .convertShape(VectorOperators.F2D, SUMS, 0);
+      DoubleVector.fromArray(SUMS, sums, base + d).add(point).intoArray(sums, base + d);
+    }
+    for (; d < dim; d++) {
+      sums[base + d] += points[offset + d];
+    }
   }
 
   private static double squaredNorm(float[] a, int offset, int length) {

@@ -53,57 +53,74 @@ final class CentroidPanels {
   void dots(float[] block, int rows, float[] out) {
     int stride = paddedK();
     for (int p = 0; p < panelCount; p++) {
-      int panelBase = p * dim * WIDTH;
       for (int r = 0; r < rows; r += ROWS) {
-        int x0 = r * dim;
-        int x1 = x0 + dim;
-        int x2 = x1 + dim;
-        int x3 = x2 + dim;
-        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int d = 0; d < dim; d++) {
-          int o = panelBase + d * WIDTH;
-          FloatVector c0 = FloatVector.fromArray(SPECIES, panels, o);
-          FloatVector c1 = FloatVector.fromArray(SPECIES, panels, o + LANES);
-          FloatVector c2 = FloatVector.fromArray(SPECIES, panels, o + 2 * LANES);
-          FloatVector c3 = FloatVector.fromArray(SPECIES, panels, o + 3 * LANES);
-          FloatVector b = FloatVector.broadcast(SPECIES, block[x0 + d]);
-          a00 = c0.fma(b, a00);
-          a01 = c1.fma(b, a01);
-          a02 = c2.fma(b, a02);
-          a03 = c3.fma(b, a03);
-          b = FloatVector.broadcast(SPECIES, block[x1 + d]);
-          a10 = c0.fma(b, a10);
-          a11 = c1.fma(b, a11);
-          a12 = c2.fma(b, a12);
-          a13 = c3.fma(b, a13);
-          b = FloatVector.broadcast(SPECIES, block[x2 + d]);
-          a20 = c0.fma(b, a20);
-          a21 = c1.fma(b, a21);
-          a22 = c2.fma(b, a22);
-          a23 = c3.fma(b, a23);
-          b = FloatVector.broadcast(SPECIES, block[x3 + d]);
-          a30 = c0.fma(b, a30);
-          a31 = c1.fma(b, a31);
-          a32 = c2.fma(b, a32);
-          a33 = c3.fma(b, a33);
-        }
-        int o0 = r * stride + p * WIDTH;
-        store(out, o0, a00, a01, a02, a03);
-        store(out, o0 + stride, a10, a11, a12, a13);
-        store(out, o0 + 2 * stride, a20, a21, a22, a23);
-        store(out, o0 + 3 * stride, a30, a31, a32, a33);
+        fourRowsTimesPanel(block, r * dim, p * dim * WIDTH, out, r * stride + p * WIDTH, stride);
       }
     }
   }
 
-  private static void store(
-      float[] out, int offset, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
-    v0.intoArray(out, offset);
-    v1.intoArray(out, offset + LANES);
-    v2.intoArray(out, offset + 2 * LANES);
-    v3.intoArray(out, offset + 3 * LANES);
+  /**
+   * The micro-kernel, kept small so that the JIT compiles it fully early (a large caller can stay
+   * in the interpreter-level tier with boxed vectors for a long time).
+   */
+  private void fourRowsTimesPanel(
+      float[] block, int x0, int panelBase, float[] out, int o0, int stride) {
+    int x1 = x0 + dim;
+    int x2 = x1 + dim;
+    int x3 = x2 + dim;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    FloatVector a00 = zero.add(zero), a01 = zero.add(zero), a02 = zero.add(zero);
+    FloatVector a03 = zero.add(zero), a10 = zero.add(zero), a11 = zero.add(zero);
+    FloatVector a12 = zero.add(zero), a13 = zero.add(zero), a20 = zero.add(zero);
+    FloatVector a21 = zero.add(zero), a22 = zero.add(zero), a23 = zero.add(zero);
+    FloatVector a30 = zero.add(zero), a31 = zero.add(zero), a32 = zero.add(zero);
+    FloatVector a33 = zero.add(zero);
+    for (int d = 0; d < dim; d++) {
+      int o = panelBase + d * WIDTH;
+      FloatVector c0 = FloatVector.fromArray(SPECIES, panels, o);
+      FloatVector c1 = FloatVector.fromArray(SPECIES, panels, o + LANES);
+      FloatVector c2 = FloatVector.fromArray(SPECIES, panels, o + 2 * LANES);
+      FloatVector c3 = FloatVector.fromArray(SPECIES, panels, o + 3 * LANES);
+      FloatVector b = FloatVector.broadcast(SPECIES, block[x0 + d]);
+      a00 = c0.fma(b, a00);
+      a01 = c1.fma(b, a01);
+      a02 = c2.fma(b, a02);
+      a03 = c3.fma(b, a03);
+      b = FloatVector.broadcast(SPECIES, block[x1 + d]);
+      a10 = c0.fma(b, a10);
+      a11 = c1.fma(b, a11);
+      a12 = c2.fma(b, a12);
+      a13 = c3.fma(b, a13);
+      b = FloatVector.broadcast(SPECIES, block[x2 + d]);
+      a20 = c0.fma(b, a20);
+      a21 = c1.fma(b, a21);
+      a22 = c2.fma(b, a22);
+      a23 = c3.fma(b, a23);
+      b = FloatVector.broadcast(SPECIES, block[x3 + d]);
+      a30 = c0.fma(b, a30);
+      a31 = c1.fma(b, a31);
+      a32 = c2.fma(b, a32);
+      a33 = c3.fma(b, a33);
+    }
+    // Stored inline: passing vectors to a helper that is not inlined would box them.
+    int o1 = o0 + stride;
+    int o2 = o1 + stride;
+    int o3 = o2 + stride;
+    a00.intoArray(out, o0);
+    a01.intoArray(out, o0 + LANES);
+    a02.intoArray(out, o0 + 2 * LANES);
+    a03.intoArray(out, o0 + 3 * LANES);
+    a10.intoArray(out, o1);
+    a11.intoArray(out, o1 + LANES);
+    a12.intoArray(out, o1 + 2 * LANES);
+    a13.intoArray(out, o1 + 3 * LANES);
+    a20.intoArray(out, o2);
+    a21.intoArray(out, o2 + LANES);
+    a22.intoArray(out, o2 + 2 * LANES);
+    a23.intoArray(out, o2 + 3 * LANES);
+    a30.intoArray(out, o3);
+    a31.intoArray(out, o3 + LANES);
+    a32.intoArray(out, o3 + 2 * LANES);
+    a33.intoArray(out, o3 + 3 * LANES);
   }
 }

@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.ccvit.tokenizer.patch.Patches;
 
 /**
  * Real 16x16x3 patches for tests and benchmarks: the JPEGs of a WebDataset shard, decoded in shard
@@ -58,25 +59,19 @@ final class ImagenettePatches {
   }
 
   private static int addPatches(BufferedImage image, float[] out, int filled, int count) {
-    int rows = image.getHeight() / PATCH;
-    int cols = image.getWidth() / PATCH;
+    int height = image.getHeight() / PATCH * PATCH;
+    int width = image.getWidth() / PATCH * PATCH;
     // getRGB expands grayscale JPEGs to RGB.
-    int[] rgb = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
-    for (int gy = 0; gy < rows && filled < count; gy++) {
-      for (int gx = 0; gx < cols && filled < count; gx++) {
-        int base = filled * DIM;
-        for (int y = 0; y < PATCH; y++) {
-          for (int x = 0; x < PATCH; x++) {
-            int pixel = rgb[(gy * PATCH + y) * image.getWidth() + gx * PATCH + x];
-            int at = y * PATCH + x;
-            out[base + at] = ((pixel >> 16) & 0xff) / 255f;
-            out[base + PATCH * PATCH + at] = ((pixel >> 8) & 0xff) / 255f;
-            out[base + 2 * PATCH * PATCH + at] = (pixel & 0xff) / 255f;
-          }
-        }
-        filled++;
-      }
+    int[] rgb = image.getRGB(0, 0, width, height, null, 0, width);
+    byte[] chw = new byte[3 * height * width];
+    for (int p = 0; p < rgb.length; p++) {
+      chw[p] = (byte) (rgb[p] >> 16);
+      chw[height * width + p] = (byte) (rgb[p] >> 8);
+      chw[2 * height * width + p] = (byte) rgb[p];
     }
-    return filled;
+    float[] patches = Patches.fromChwBytes(chw, 3, height, width, PATCH);
+    int taken = Math.min(count - filled, patches.length / DIM);
+    System.arraycopy(patches, 0, out, filled * DIM, taken * DIM);
+    return filled + taken;
   }
 }
