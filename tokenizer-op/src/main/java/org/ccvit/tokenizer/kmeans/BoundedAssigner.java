@@ -14,6 +14,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.ccvit.tokenizer.linalg.CentroidPanels;
+import org.ccvit.tokenizer.linalg.ExactArgmin;
+import org.ccvit.tokenizer.linalg.PrincipalSubspace;
+import org.ccvit.tokenizer.linalg.SquaredDistance;
 
 /**
  * Exact nearest-centroid assignment of a fixed set of points that computes few full distances.
@@ -45,13 +49,14 @@ public final class BoundedAssigner {
   /** Bounds the float32 error of |x|^2 + |c|^2 - 2 x.c relative to |x|^2 + |c|^2, with slack. */
   private static final double RELATIVE_DOT_ERROR = 1e-5;
 
-  /** Bounds the relative float32 error of a directly summed squared distance, with slack. */
-  private static final double RELATIVE_DISTANCE_ERROR = 1e-5;
-
   private final float[] points;
   private final int n;
   private final int dim;
   private final double[] pointNorms;
+
+  /** Relative error bound of {@link SquaredDistance#fast} at this dim. */
+  private final double distanceError;
+
   private final PrincipalSubspace subspace;
   private final float[] projected;
   private final double[] projectedNorms;
@@ -78,8 +83,9 @@ public final class BoundedAssigner {
     this.n = n;
     this.dim = dim;
     this.pointNorms = new double[n];
+    this.distanceError = SquaredDistance.fastRelativeError(dim);
     for (int i = 0; i < n; i++) {
-      pointNorms[i] = squaredNorm(points, i * dim, dim);
+      pointNorms[i] = SquaredDistance.squaredNorm(points, i * dim, dim);
     }
     this.subspace = n > 0 ? PrincipalSubspace.of(points, n, dim, SUBSPACE_RANK) : null;
     this.projected = n > 0 ? subspace.project(points, n) : new float[0];
@@ -87,7 +93,7 @@ public final class BoundedAssigner {
     this.projectedNorms = new double[n];
     this.residualNorms = new double[n];
     for (int i = 0; i < n; i++) {
-      projectedNorms[i] = squaredNorm(projected, i * rank, rank);
+      projectedNorms[i] = SquaredDistance.squaredNorm(projected, i * rank, rank);
       residualNorms[i] = Math.sqrt(Math.max(0, pointNorms[i] - projectedNorms[i]));
     }
     this.assignment = new int[n];
@@ -115,8 +121,8 @@ public final class BoundedAssigner {
     float[] projectedCentroids = subspace.project(centroids, k);
     double maxCentroidNorm = 0;
     for (int j = 0; j < k; j++) {
-      centroidNorms[j] = squaredNorm(centroids, j * dim, dim);
-      double projectedNorm = squaredNorm(projectedCentroids, j * rank, rank);
+      centroidNorms[j] = SquaredDistance.squaredNorm(centroids, j * dim, dim);
+      double projectedNorm = SquaredDistance.squaredNorm(projectedCentroids, j * rank, rank);
       centroidProjectedNorms[j] = (float) projectedNorm;
       centroidResiduals[j] = (float) Math.sqrt(Math.max(0, centroidNorms[j] - projectedNorm));
       maxCentroidNorm = Math.max(maxCentroidNorm, centroidNorms[j]);
@@ -181,7 +187,7 @@ public final class BoundedAssigner {
       int rows = (count + CentroidPanels.ROWS - 1) / CentroidPanels.ROWS * CentroidPanels.ROWS;
       System.arraycopy(projected, start * rank, block, 0, count * rank);
       Arrays.fill(block, count * rank, rows * rank, 0f);
-      c.projectedPanels().dots(block, rows, dots);
+      c.projectedPanels().dots(block, 0, rows, dots);
       for (int r = 0; r < count; r++) {
         int i = start + r;
         // The margin covers float32 rounding of the GEMM form and of the bound itself.
@@ -189,16 +195,21 @@ public final class BoundedAssigner {
         float smallestBound =
             lowerBounds(i, dots, r * stride, c, (float) (projectedNorms[i] - margin), bounds);
         int first = startFromPrevious ? assignment[i] : indexOf(bounds, smallestBound);
-        float best = distance(i, c.values(), first);
+        float best = SquaredDistance.fast(points, i * dim, c.values(), first * dim, dim);
         candidates[0] = first;
         candidateDistances[0] = best;
         int found = scanCandidates(i, c, bounds, first, best, candidates, candidateDistances, 1);
-        best = Float.POSITIVE_INFINITY;
-        for (int m = 0; m < found; m++) {
-          best = Math.min(best, candidateDistances[m]);
-        }
         computed += found;
-        assignment[i] = nearestExactly(i, c.values(), candidates, candidateDistances, found, best);
+        assignment[i] =
+            ExactArgmin.among(
+                points,
+                i * dim,
+                c.values(),
+                dim,
+                candidates,
+                candidateDistances,
+                found,
+                distanceError);
       }
     }
     fullDistances.addAndGet(computed);
@@ -218,7 +229,7 @@ public final class BoundedAssigner {
       int[] candidates,
       float[] candidateDistances,
       int found) {
-    float slack = 1 + (float) RELATIVE_DISTANCE_ERROR;
+    float slack = (float) (1 + 2 * distanceError);
     int j = 0;
     for (int limit = SPECIES.loopBound(c.k()); j < limit; j += SPECIES.length()) {
       VectorMask<Float> open =
@@ -226,7 +237,7 @@ public final class BoundedAssigner {
       if (open.anyTrue()) {
         for (int lane = 0; lane < SPECIES.length(); lane++) {
           if (open.laneIsSet(lane) && j + lane != first) {
-            float d = distance(i, c.values(), j + lane);
+            float d = SquaredDistance.fast(points, i * dim, c.values(), (j + lane) * dim, dim);
             candidates[found] = j + lane;
             candidateDistances[found++] = d;
             best = Math.min(best, d);
@@ -236,7 +247,7 @@ public final class BoundedAssigner {
     }
     for (; j < c.k(); j++) {
       if (j != first && bounds[j] <= best * slack) {
-        float d = distance(i, c.values(), j);
+        float d = SquaredDistance.fast(points, i * dim, c.values(), j * dim, dim);
         candidates[found] = j;
         candidateDistances[found++] = d;
         best = Math.min(best, d);
@@ -283,56 +294,6 @@ public final class BoundedAssigner {
       }
     }
     throw new IllegalStateException("bound " + value + " not found");
-  }
-
-  /** The float64 argmin, lowest index on ties, among candidates within rounding of the best. */
-  private int nearestExactly(
-      int i, float[] centroids, int[] candidates, float[] distances, int count, float best) {
-    double cutoff = best * (1 + 2 * RELATIVE_DISTANCE_ERROR) + Float.MIN_NORMAL;
-    int nearest = -1;
-    double nearestDistance = Double.POSITIVE_INFINITY;
-    int close = 0;
-    for (int m = 0; m < count; m++) {
-      if (distances[m] <= cutoff) {
-        close++;
-        nearest = candidates[m];
-      }
-    }
-    if (close == 1) {
-      return nearest;
-    }
-    nearest = Integer.MAX_VALUE;
-    for (int m = 0; m < count; m++) {
-      if (distances[m] <= cutoff) {
-        int j = candidates[m];
-        double exact = squaredDistance(points, i * dim, centroids, j * dim, dim);
-        if (exact < nearestDistance || (exact == nearestDistance && j < nearest)) {
-          nearestDistance = exact;
-          nearest = j;
-        }
-      }
-    }
-    return nearest;
-  }
-
-  /** Squared distance in float32, summed directly (no cancellation, unlike the GEMM form). */
-  private float distance(int i, float[] centroids, int j) {
-    int x = i * dim;
-    int c = j * dim;
-    int d = 0;
-    FloatVector acc = FloatVector.zero(SPECIES);
-    for (int bound = SPECIES.loopBound(dim); d < bound; d += SPECIES.length()) {
-      FloatVector diff =
-          FloatVector.fromArray(SPECIES, points, x + d)
-              .sub(FloatVector.fromArray(SPECIES, centroids, c + d));
-      acc = diff.fma(diff, acc);
-    }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; d < dim; d++) {
-      float e = points[x + d] - centroids[c + d];
-      sum += e * e;
-    }
-    return sum;
   }
 
   private PartialSums sumClusters(float[] centroids, int k) {
@@ -394,23 +355,5 @@ public final class BoundedAssigner {
     for (; d < dim; d++) {
       sums[base + d] += points[offset + d];
     }
-  }
-
-  private static double squaredNorm(float[] a, int offset, int length) {
-    double s = 0;
-    for (int d = 0; d < length; d++) {
-      double v = a[offset + d];
-      s += v * v;
-    }
-    return s;
-  }
-
-  static double squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
-    double s = 0;
-    for (int d = 0; d < length; d++) {
-      double e = (double) a[aOffset + d] - b[bOffset + d];
-      s += e * e;
-    }
-    return s;
   }
 }

@@ -6,6 +6,7 @@
 package org.ccvit.tokenizer.search;
 
 import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.linalg.SquaredDistance;
 
 /**
  * The reference search: every float64 squared distance, lowest index on exact ties. Slow; for tests
@@ -28,7 +29,7 @@ public final class BruteForceSearch implements NearestCentroidSearch {
       double best = Double.POSITIVE_INFINITY;
       int bestId = 0;
       for (int k = 0; k < codebook.k(); k++) {
-        double d = Float64Distance.squared(points, i * dim, centroids, k * dim, dim);
+        double d = SquaredDistance.reference(points, i * dim, centroids, k * dim, dim);
         if (d < best) {
           best = d;
           bestId = k;

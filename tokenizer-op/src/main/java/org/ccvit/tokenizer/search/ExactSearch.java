@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.linalg.SquaredDistance;
 
 /**
  * Fast nearest-centroid search with exactly the result of {@link BruteForceSearch}.
@@ -247,7 +248,7 @@ public final class ExactSearch implements NearestCentroidSearch {
     int bestId = candidates[0];
     for (int j = 0; j < candidateCount; j++) {
       int c = candidates[j];
-      double d = Float64Distance.squared(points, x, centroids, c * dim, dim);
+      double d = SquaredDistance.reference(points, x, centroids, c * dim, dim);
       if (d < bestDistance) {
         bestDistance = d;
         bestId = c;

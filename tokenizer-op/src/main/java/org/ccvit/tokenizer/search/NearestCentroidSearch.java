@@ -23,9 +23,13 @@ public interface NearestCentroidSearch {
     System.arraycopy(assign(points, n), 0, out, 0, n);
   }
 
-  /** The fast exact search; one instance per thread (it reuses buffers). */
+  /**
+   * The fast exact search ({@link PrunedExactSearch}); one instance per thread (it reuses buffers).
+   * Threads searching one codebook can share its preparation: {@code new
+   * PrunedExactSearch(ProjectedCodebook.of(codebook))} once, then one search per thread.
+   */
   static NearestCentroidSearch exact(Codebook codebook) {
-    return new ExactSearch(codebook);
+    return new PrunedExactSearch(codebook);
   }
 
   /** Checks the arguments every implementation shares. */

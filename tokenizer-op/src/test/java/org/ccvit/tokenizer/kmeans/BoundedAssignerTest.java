@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import org.ccvit.tokenizer.linalg.SquaredDistance;
 import org.junit.jupiter.api.Test;
 
 class BoundedAssignerTest {
@@ -19,7 +20,7 @@ class BoundedAssignerTest {
     for (int i = 0; i < n; i++) {
       double best = Double.POSITIVE_INFINITY;
       for (int j = 0; j < k; j++) {
-        double d = BoundedAssigner.squaredDistance(points, i * dim, centroids, j * dim, dim);
+        double d = SquaredDistance.reference(points, i * dim, centroids, j * dim, dim);
         if (d < best) {
           best = d;
           ids[i] = j;

@@ -22,20 +22,20 @@ import org.ccvit.tokenizer.patch.Patches;
  * Real 16x16x3 patches for tests and benchmarks: the JPEGs of a WebDataset shard, decoded in shard
  * order, values / 255, each patch C x P x P (element c*256 + y*16 + x), grid row-major.
  */
-final class ImagenettePatches {
-  static final int PATCH = 16;
-  static final int DIM = 3 * PATCH * PATCH;
+public final class ImagenettePatches {
+  public static final int PATCH = 16;
+  public static final int DIM = 3 * PATCH * PATCH;
 
   private ImagenettePatches() {}
 
   /** The Imagenette training shard under the shared datasets folder (may not exist). */
-  static Path defaultShard() {
+  public static Path defaultShard() {
     String datasets = System.getProperty("ccvit.datasets.dir", "../shared/datasets");
     return Path.of(datasets, "imagenette-224", "train-00000.tar.gz");
   }
 
   /** The first {@code count} patches of the shard, row-major [count, DIM]. */
-  static float[] read(Path shard, int count) throws IOException {
+  public static float[] read(Path shard, int count) throws IOException {
     float[] out = new float[count * DIM];
     int filled = 0;
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(shard));

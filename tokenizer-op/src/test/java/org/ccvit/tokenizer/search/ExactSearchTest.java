@@ -28,7 +28,9 @@ class ExactSearchTest {
     int[] tieIds = Npy.read(dir.resolve("tie_ids.npy")).toInts();
     for (NearestCentroidSearch search :
         new NearestCentroidSearch[] {
-          new BruteForceSearch(codebook), NearestCentroidSearch.exact(codebook)
+          new BruteForceSearch(codebook),
+          new ExactSearch(codebook),
+          NearestCentroidSearch.exact(codebook)
         }) {
       assertArrayEquals(ids, search.assign(patches, 1000), search.getClass().getSimpleName());
       assertArrayEquals(tieIds, search.assign(ties, 20), search.getClass().getSimpleName());

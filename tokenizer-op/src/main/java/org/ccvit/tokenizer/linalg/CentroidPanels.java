@@ -3,7 +3,7 @@
  * except in compliance with the License. You may obtain a copy of the License at
  * http://www.apache.org/licenses/LICENSE-2.0
  */
-package org.ccvit.tokenizer.kmeans;
+package org.ccvit.tokenizer.linalg;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,21 +14,21 @@ import jdk.incubator.vector.VectorSpecies;
  * multiplies 4 points by a whole panel with 16 vector accumulators and no horizontal reductions,
  * like a GEMM micro-kernel. Missing centroids of the last panel are zeros.
  */
-final class CentroidPanels {
+public final class CentroidPanels {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
 
   /** Centroids per panel. */
-  static final int WIDTH = 4 * LANES;
+  public static final int WIDTH = 4 * LANES;
 
   /** Points handled together by the kernel; blocks passed to {@link #dots} are multiples. */
-  static final int ROWS = 4;
+  public static final int ROWS = 4;
 
   private final int dim;
   private final int panelCount;
   private final float[] panels;
 
-  CentroidPanels(float[] centroids, int k, int dim) {
+  public CentroidPanels(float[] centroids, int k, int dim) {
     this.dim = dim;
     this.panelCount = (k + WIDTH - 1) / WIDTH;
     this.panels = new float[panelCount * dim * WIDTH];
@@ -41,20 +41,22 @@ final class CentroidPanels {
   }
 
   /** Padded number of centroids: the row stride of the {@link #dots} output. */
-  int paddedK() {
+  public int paddedK() {
     return panelCount * WIDTH;
   }
 
   /**
    * out[r * paddedK() + j] = dot(block row r, centroid j) in float32, for r &lt; rows.
    *
-   * @param block row-major points [rows, dim], rows a multiple of {@link #ROWS}
+   * @param block row-major points [rows, dim] starting at {@code offset}, rows a multiple of {@link
+   *     #ROWS}
    */
-  void dots(float[] block, int rows, float[] out) {
+  public void dots(float[] block, int offset, int rows, float[] out) {
     int stride = paddedK();
     for (int p = 0; p < panelCount; p++) {
       for (int r = 0; r < rows; r += ROWS) {
-        fourRowsTimesPanel(block, r * dim, p * dim * WIDTH, out, r * stride + p * WIDTH, stride);
+        fourRowsTimesPanel(
+            block, offset + r * dim, p * dim * WIDTH, out, r * stride + p * WIDTH, stride);
       }
     }
   }

@@ -3,7 +3,7 @@
  * except in compliance with the License. You may obtain a copy of the License at
  * http://www.apache.org/licenses/LICENSE-2.0
  */
-package org.ccvit.tokenizer.kmeans;
+package org.ccvit.tokenizer.linalg;
 
 import java.util.SplittableRandom;
 
@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * (|x_perp| - |c_perp|)^2, which holds for any orthonormal P; the closer P is to the principal
  * subspace, the tighter the bound, so a few iterations suffice.
  */
-final class PrincipalSubspace {
+public final class PrincipalSubspace {
   private static final int MAX_SAMPLE = 4096;
   private static final int POWER_ITERATIONS = 12;
 
@@ -31,7 +31,7 @@ final class PrincipalSubspace {
   }
 
   /** The leading {@code rank} directions of the points (rank is capped at dim). */
-  static PrincipalSubspace of(float[] points, int n, int dim, int rank) {
+  public static PrincipalSubspace of(float[] points, int n, int dim, int rank) {
     int r = Math.min(rank, dim);
     float[] covariance = sampleCovariance(points, n, dim);
     double[] basis = new double[r * dim];
@@ -49,7 +49,7 @@ final class PrincipalSubspace {
       for (int i = 0; i < r * dim; i++) {
         block[i] = (float) basis[i];
       }
-      covariancePanels.dots(block, paddedRank, product);
+      covariancePanels.dots(block, 0, paddedRank, product);
       for (int v = 0; v < r; v++) {
         for (int a = 0; a < dim; a++) {
           basis[v * dim + a] = product[v * covariancePanels.paddedK() + a];
@@ -64,12 +64,25 @@ final class PrincipalSubspace {
     return new PrincipalSubspace(rows, r, dim);
   }
 
-  int rank() {
+  public int rank() {
     return rank;
   }
 
+  /** Row stride of {@link #coordinates}: the rank rounded up to the kernel's panel width. */
+  public int coordinateStride() {
+    return basisPanels.paddedK();
+  }
+
+  /**
+   * out[r * coordinateStride() + j] = coordinate j of row r, for the {@code rows} rows starting at
+   * {@code offset}; rows must be a multiple of {@link CentroidPanels#ROWS}.
+   */
+  public void coordinates(float[] values, int offset, int rows, float[] out) {
+    basisPanels.dots(values, offset, rows, out);
+  }
+
   /** Coordinates of the rows in this basis, row-major [n, rank]. */
-  float[] project(float[] rows, int n) {
+  public float[] project(float[] rows, int n) {
     int stride = basisPanels.paddedK();
     int block = 64;
     float[] buffer = new float[block * dim];
@@ -80,7 +93,7 @@ final class PrincipalSubspace {
       int padded = (count + CentroidPanels.ROWS - 1) / CentroidPanels.ROWS * CentroidPanels.ROWS;
       System.arraycopy(rows, from * dim, buffer, 0, count * dim);
       java.util.Arrays.fill(buffer, count * dim, padded * dim, 0f);
-      basisPanels.dots(buffer, padded, dots);
+      basisPanels.dots(buffer, 0, padded, dots);
       for (int r = 0; r < count; r++) {
         System.arraycopy(dots, r * stride, out, (from + r) * rank, rank);
       }
@@ -111,7 +124,7 @@ final class PrincipalSubspace {
     }
     CentroidPanels panels = new CentroidPanels(transposed, dim, s);
     float[] dots = new float[paddedDims * panels.paddedK()];
-    panels.dots(transposed, paddedDims, dots);
+    panels.dots(transposed, 0, paddedDims, dots);
     float[] covariance = new float[dim * dim];
     for (int a = 0; a < dim; a++) {
       for (int b = 0; b < dim; b++) {

@@ -1,0 +1,191 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.tokenizer.search;
+
+import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.linalg.CentroidPanels;
+import org.ccvit.tokenizer.linalg.PrincipalSubspace;
+import org.ccvit.tokenizer.linalg.SquaredDistance;
+
+/**
+ * A codebook prepared once for {@link PrunedExactSearch}: the centroids centred on their mean and
+ * projected onto their leading principal subspace, with everything the lower bound needs per
+ * centroid. Immutable and thread-safe: build one per codebook and share it between the searches of
+ * all threads.
+ *
+ * <p>The bound (see {@link PrunedExactSearch}) is used at two ranks: a coarse prefix of the basis
+ * for a GEMM against all centroids, and the full fine rank for the survivors. Every per-centroid
+ * quantity is stored with the rigorous error allowance of its float computation, so the bounds stay
+ * valid lower bounds.
+ */
+public final class ProjectedCodebook {
+  static final int FINE_RANK = 64;
+  static final int COARSE_RANK = 16;
+
+  /** Squared norms above this fall back to the float64 reference (float32 could overflow). */
+  static final double SAFE_SQUARED_NORM = 1e18;
+
+  static final double UNIT_ROUNDOFF = 0x1p-24;
+
+  final Codebook codebook;
+  final int k;
+  final int dim;
+  final float[] centroids;
+  final float[] mean;
+  final PrincipalSubspace subspace;
+  final int fineRank;
+  final int coarseRank;
+
+  /** Error of a projected vector per unit of its centred norm, at each rank. */
+  final double fineProjectionError;
+
+  final double coarseProjectionError;
+
+  /** The GEMM-form error of a coarse squared distance relative to the sum of squared norms. */
+  final double coarseGemmError;
+
+  /** [k, fineRank] fine coordinates of each centred centroid. */
+  final float[] fineCoordinates;
+
+  /** The coarse coordinates of the centroids as GEMM panels. */
+  final CentroidPanels coarsePanels;
+
+  /** |coarse coordinates|^2 (1 - coarseGemmError), rounded down. */
+  final float[] coarseNormsLow;
+
+  final Tolerances coarse;
+  final Tolerances fine;
+
+  /**
+   * False when a centroid is too large for the float32 bounds; then every search is brute force.
+   */
+  final boolean boundsSafe;
+
+  /** Per-centroid error allowances at one rank (see {@link PrunedExactSearch}). */
+  static final class Tolerances {
+    /** Upper bound of | |P c| computed - |P0 c| exactly |. */
+    final float[] projectionError;
+
+    /** Interval of the norm of the residual orthogonal to the subspace. */
+    final float[] residualLow;
+
+    final float[] residualHigh;
+
+    Tolerances(int k) {
+      projectionError = new float[k];
+      residualLow = new float[k];
+      residualHigh = new float[k];
+    }
+  }
+
+  private ProjectedCodebook(Codebook codebook) {
+    this.codebook = codebook;
+    this.k = codebook.k();
+    this.dim = codebook.dim();
+    this.centroids = codebook.centroids();
+    this.mean = new float[dim];
+    double[] sums = new double[dim];
+    for (int c = 0; c < k; c++) {
+      for (int d = 0; d < dim; d++) {
+        sums[d] += centroids[c * dim + d];
+      }
+    }
+    for (int d = 0; d < dim; d++) {
+      mean[d] = (float) (sums[d] / k);
+    }
+    float[] centred = new float[k * dim];
+    double maxSquaredNorm = 0;
+    for (int c = 0; c < k; c++) {
+      maxSquaredNorm =
+          Math.max(maxSquaredNorm, centre(centroids, c * dim, mean, centred, c * dim, dim));
+    }
+    this.boundsSafe = maxSquaredNorm < SAFE_SQUARED_NORM;
+    this.subspace = PrincipalSubspace.of(centred, k, dim, FINE_RANK);
+    this.fineRank = subspace.rank();
+    this.coarseRank = Math.min(COARSE_RANK, fineRank);
+    this.fineProjectionError = projectionError(fineRank, dim);
+    this.coarseProjectionError = projectionError(coarseRank, dim);
+    this.coarseGemmError = 2 * (coarseRank + 10) * UNIT_ROUNDOFF;
+    this.fineCoordinates = subspace.project(centred, k);
+    float[] coarseCoordinates = new float[k * coarseRank];
+    for (int c = 0; c < k; c++) {
+      System.arraycopy(
+          fineCoordinates, c * fineRank, coarseCoordinates, c * coarseRank, coarseRank);
+    }
+    this.coarsePanels = new CentroidPanels(coarseCoordinates, k, coarseRank);
+    this.coarseNormsLow = new float[k];
+    this.coarse = new Tolerances(k);
+    this.fine = new Tolerances(k);
+    for (int c = 0; c < k; c++) {
+      double norm = Math.sqrt(SquaredDistance.squaredNorm(centred, c * dim, dim));
+      double coarseNorm =
+          Math.sqrt(SquaredDistance.squaredNorm(fineCoordinates, c * fineRank, coarseRank));
+      double fineNorm =
+          Math.sqrt(SquaredDistance.squaredNorm(fineCoordinates, c * fineRank, fineRank));
+      coarseNormsLow[c] = roundDown(coarseNorm * coarseNorm * (1 - coarseGemmError));
+      fill(coarse, c, norm, coarseNorm, coarseProjectionError);
+      fill(fine, c, norm, fineNorm, fineProjectionError);
+    }
+  }
+
+  /** Prepares a codebook (a PCA of its centroids: a fraction of a second for K=8192, D=768). */
+  public static ProjectedCodebook of(Codebook codebook) {
+    return new ProjectedCodebook(codebook);
+  }
+
+  public Codebook codebook() {
+    return codebook;
+  }
+
+  /**
+   * Bound on | |P y| computed - |P0 y| | per unit |y| for a float32 projection of a centred float32
+   * vector y onto {@code rank} float32 basis rows of length dim, where P0 is the exactly
+   * orthonormal basis the float rows round from: per coordinate, the dot product error gamma_dim
+   * plus the rounding of the basis (u) and of the centring (u); over the rank coordinates,
+   * sqrt(rank) times that.
+   */
+  private static double projectionError(int rank, int dim) {
+    double nu = (dim + 2) * UNIT_ROUNDOFF;
+    double gamma = nu / (1 - nu);
+    return (Math.sqrt(rank) * (gamma + 2 * UNIT_ROUNDOFF) + 2 * UNIT_ROUNDOFF) * 1.01;
+  }
+
+  /**
+   * Sets the allowance and residual interval of one centred vector: norm |y| (float64), projected
+   * norm a (from float coordinates) within e = error * |y| of the exact one, so the residual norm
+   * sqrt(|y|^2 - |P0 y|^2) lies in [sqrt(|y|^2 - (a+e)^2), sqrt(|y|^2 - (a-e)^2)].
+   */
+  static void fill(Tolerances t, int c, double norm, double projectedNorm, double error) {
+    double e = error * norm;
+    t.projectionError[c] = roundUp(e);
+    t.residualLow[c] = roundDown(residual(norm * (1 - 4 * UNIT_ROUNDOFF), projectedNorm + e));
+    t.residualHigh[c] =
+        roundUp(residual(norm * (1 + 4 * UNIT_ROUNDOFF), Math.max(0, projectedNorm - e)));
+  }
+
+  private static double residual(double norm, double projectedNorm) {
+    return Math.sqrt(Math.max(0, norm * norm - projectedNorm * projectedNorm));
+  }
+
+  static float roundDown(double v) {
+    return (float) (v * (1 - 1e-6));
+  }
+
+  static float roundUp(double v) {
+    return (float) (v * (1 + 1e-6) + Float.MIN_NORMAL);
+  }
+
+  /** out[o..o+dim) = v - mean in float32; returns the float64 squared norm of the result. */
+  static double centre(float[] v, int offset, float[] mean, float[] out, int o, int dim) {
+    double s = 0;
+    for (int d = 0; d < dim; d++) {
+      float y = v[offset + d] - mean[d];
+      out[o + d] = y;
+      s += (double) y * y;
+    }
+    return s;
+  }
+}
