@@ -25,6 +25,8 @@ import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.npy.Npy;
 import org.ccvit.tokenizer.search.NearestCentroidSearch;
+import org.ccvit.tokenizer.search.ProjectedCodebook;
+import org.ccvit.tokenizer.search.PrunedExactSearch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -84,8 +86,10 @@ final class TokenizeCommand implements Callable<Integer> {
     Codebook codebook = Codebook.readNpy(codebookFile, patchSize, 3);
     CenterViewPatches view = new CenterViewPatches(imageSize, patchSize, ImageLimits.defaults());
     int patches = view.patchesPerImage();
+    // One preparation of the codebook, shared by the per-thread searches.
+    ProjectedCodebook prepared = ProjectedCodebook.of(codebook);
     ThreadLocal<NearestCentroidSearch> search =
-        ThreadLocal.withInitial(() -> NearestCentroidSearch.exact(codebook));
+        ThreadLocal.withInitial(() -> new PrunedExactSearch(prepared));
     List<int[]> rows = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     List<ImageRecord> chunk = new ArrayList<>();

@@ -37,7 +37,8 @@ import org.ccvit.tokenizer.linalg.SquaredDistance;
  * error allowance (dot product error, basis rounding), the residual norms are intervals, and the
  * GEMM form's cancellation error is subtracted. Points or codebooks too large for float32 fall back
  * to the float64 reference. On Imagenette 16x16 patches with K=8192 real patches, about 40
- * centroids pass the coarse bound and 4.4 full distances are computed per point (brute force: 8192).
+ * centroids pass the coarse bound and 4.4 full distances are computed per point (brute force:
+ * 8192).
  *
  * <p>Not thread-safe (it reuses block buffers): use one instance per thread; instances built from
  * one {@link ProjectedCodebook} share its tables.
