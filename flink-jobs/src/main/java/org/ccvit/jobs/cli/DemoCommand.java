@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--passes",
-      defaultValue = "16",
+      defaultValue = "48",
       description =
           "Times the images are ingested; each pass is one epoch (default: ${DEFAULT-VALUE}).")
   int passes;
