@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       CodebookCommand.class,
       PretrainCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {
