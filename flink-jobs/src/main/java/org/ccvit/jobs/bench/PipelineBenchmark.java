@@ -44,7 +44,9 @@ public final class PipelineBenchmark {
    * One timed run: how many samples in how many seconds on how many threads. For the Flink job,
    * {@code seconds} is the steady-state window from the first to the last sample and {@code
    * jobSeconds} the whole net runtime including task deployment; for the loop both are its wall
-   * time. {@code bytesPerSample} is the mean Avro size of a sample.
+   * time. {@code cpuSeconds} is the CPU time of the whole process (every thread: Flink's network,
+   * state backend, GC) over the same window. {@code bytesPerSample} is the mean Avro size of a
+   * sample.
    */
   public record Run(
       String mode,
@@ -52,6 +54,7 @@ public final class PipelineBenchmark {
       long samples,
       double seconds,
       double jobSeconds,
+      double cpuSeconds,
       double bytesPerSample) {
     public double samplesPerSecond() {
       return samples / seconds;
@@ -59,6 +62,11 @@ public final class PipelineBenchmark {
 
     public double samplesPerSecondPerCore() {
       return samplesPerSecond() / parallelism;
+    }
+
+    /** Samples per CPU-second: the throughput of one fully used core. */
+    public double samplesPerCpuSecond() {
+      return samples / cpuSeconds;
     }
   }
 
@@ -91,6 +99,7 @@ public final class PipelineBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicLong samples = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
+    long startCpu = ProcessCpu.nanos();
     long start = System.nanoTime();
     try {
       List<Future<?>> workers = new ArrayList<>();
@@ -118,8 +127,10 @@ public final class PipelineBenchmark {
       pool.shutdownNow();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (ProcessCpu.nanos() - startCpu) / 1e9;
     long n = samples.get();
-    return new Run("plain loop", threads, n, seconds, seconds, bytes.get() / (double) n);
+    return new Run(
+        "plain loop", threads, n, seconds, seconds, cpuSeconds, bytes.get() / (double) n);
   }
 
   /**
@@ -157,7 +168,11 @@ public final class PipelineBenchmark {
     long first = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST);
     long last = result.<Long>getAccumulatorResult(SerializeAndClock.LAST);
     // n samples in the window from the first to the last: n - 1 intervals.
-    double steady = (last - first) / 1e9 * samples / Math.max(1, samples - 1);
+    double window = samples / (double) Math.max(1, samples - 1);
+    double steady = (last - first) / 1e9 * window;
+    long firstCpu = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST_CPU);
+    long lastCpu = result.<Long>getAccumulatorResult(SerializeAndClock.LAST_CPU);
+    double cpuSeconds = (lastCpu - firstCpu) / 1e9 * window;
     long bytes = result.<Long>getAccumulatorResult(SerializeAndClock.BYTES);
     return new Run(
         "flink job",
@@ -165,6 +180,7 @@ public final class PipelineBenchmark {
         samples,
         steady,
         result.getNetRuntime(TimeUnit.MILLISECONDS) / 1e3,
+        cpuSeconds,
         bytes / (double) samples);
   }
 }

@@ -28,10 +28,14 @@ final class SerializeAndClock extends RichMapFunction<TrainingSample, byte[]> {
   static final String SAMPLES = "samples";
   static final String BYTES = "serializedBytes";
   static final String SERIALIZE_NANOS = "serializeNanos";
+  static final String FIRST_CPU = "firstSampleProcessCpuNanos";
+  static final String LAST_CPU = "lastSampleProcessCpuNanos";
 
   private transient AvroCodec<TrainingSample> codec;
   private transient LongMinimum first;
   private transient LongMaximum last;
+  private transient LongMinimum firstCpu;
+  private transient LongMaximum lastCpu;
   private transient LongCounter samples;
   private transient LongCounter bytes;
   private transient LongCounter serializeNanos;
@@ -47,6 +51,10 @@ final class SerializeAndClock extends RichMapFunction<TrainingSample, byte[]> {
     serializeNanos = new LongCounter();
     getRuntimeContext().addAccumulator(FIRST, first);
     getRuntimeContext().addAccumulator(LAST, last);
+    firstCpu = new LongMinimum();
+    lastCpu = new LongMaximum();
+    getRuntimeContext().addAccumulator(FIRST_CPU, firstCpu);
+    getRuntimeContext().addAccumulator(LAST_CPU, lastCpu);
     getRuntimeContext().addAccumulator(SAMPLES, samples);
     getRuntimeContext().addAccumulator(BYTES, bytes);
     getRuntimeContext().addAccumulator(SERIALIZE_NANOS, serializeNanos);
@@ -59,6 +67,7 @@ final class SerializeAndClock extends RichMapFunction<TrainingSample, byte[]> {
 
   @Override
   public byte[] map(TrainingSample sample) {
+    firstCpu.add(ProcessCpu.nanos());
     long start = System.nanoTime();
     byte[] encoded = codec.encode(sample);
     long end = System.nanoTime();
@@ -68,6 +77,7 @@ final class SerializeAndClock extends RichMapFunction<TrainingSample, byte[]> {
     samples.add(1);
     first.add(start);
     last.add(end);
+    lastCpu.add(ProcessCpu.nanos());
     return encoded;
   }
 }

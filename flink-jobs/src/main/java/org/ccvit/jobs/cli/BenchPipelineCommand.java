@@ -146,8 +146,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
     System.out.println();
     System.out.println(
         "| run | parallelism | samples/s | samples/s per core | Flink / plain loop"
-            + " | incl. start-up: samples/s, ratio | Avro bytes per sample |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            + " | incl. start-up: samples/s, ratio | samples per CPU-second | ratio (CPU)"
+            + " | Avro bytes per sample |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     rows.forEach(System.out::println);
     return 0;
   }
@@ -156,7 +157,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     double withStartUp = run.samples() / run.jobSeconds();
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %.1f | %.1f | %.2f | %.1f, %.2f | %.0f |",
+        "| %s | %d | %.1f | %.1f | %.2f | %.1f, %.2f | %.1f | %.2f | %.0f |",
         run.mode(),
         run.parallelism(),
         run.samplesPerSecond(),
@@ -164,6 +165,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         run.samplesPerSecond() / plain.samplesPerSecond(),
         withStartUp,
         withStartUp / plain.samplesPerSecond(),
+        run.samplesPerCpuSecond(),
+        run.samplesPerCpuSecond() / plain.samplesPerCpuSecond(),
         run.bytesPerSample());
   }
 }
