@@ -17,10 +17,6 @@ public final class StageTimes implements StageTimer {
     counts[stage.ordinal()]++;
   }
 
-  public synchronized long totalNanos(PipelineStage stage) {
-    return nanos[stage.ordinal()];
-  }
-
   /** Mean time of the stage per recorded sample in microseconds; 0 when nothing was recorded. */
   public synchronized double meanMicros(PipelineStage stage) {
     long n = counts[stage.ordinal()];

@@ -12,10 +12,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = {
-      "Benchmarks on this machine. Run them when it is quiet (check uptime): numbers are",
-      "best of several repeats, and ratios are against a baseline run in the same process."
-    },
+    description =
+        "Benchmarks on this machine. Run them when it is quiet (check uptime): numbers are"
+            + " best of several repeats, and ratios are against a baseline run in the same"
+            + " process.",
     subcommands = {BenchPipelineCommand.class})
 final class BenchCommand implements Runnable {
 
