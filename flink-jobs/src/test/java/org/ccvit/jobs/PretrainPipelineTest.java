@@ -90,7 +90,17 @@ class PretrainPipelineTest {
       KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers());
       long sent;
       try (KafkaPublisher publisher = new KafkaPublisher(settings)) {
-        sent = publisher.publishImages(List.of(subset), "images", PASSES, 0).sent();
+        sent =
+            publisher
+                .publishImages(
+                    List.of(subset),
+                    "images",
+                    PASSES,
+                    0,
+                    new KafkaPublisher.RecordLimit(
+                        KafkaPublisher.RecordLimit.KAFKA_DEFAULT_BYTES,
+                        KafkaPublisher.Oversize.REFUSE))
+                .sent();
       }
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(settings.producerProperties())) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       DemoCommand.class,
       WeightsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.infra.EmbeddedKafka;
+import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.report.LossCurvePlot;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
@@ -84,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
       ingest.topic = IMAGES_TOPIC;
       ingest.passes = passes;
       ingest.inputs = inputs;
+      ingest.maxRecordBytes = EmbeddedKafka.MAX_MESSAGE_BYTES;
+      ingest.oversize = KafkaPublisher.Oversize.REFUSE;
       ingest.call();
 
       CodebookCommand codebook = new CodebookCommand();

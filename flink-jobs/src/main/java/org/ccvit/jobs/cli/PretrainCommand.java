@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.jobs.PretrainJob;
@@ -184,11 +182,7 @@ final class PretrainCommand implements Callable<Integer> {
                 codebook, modelOptions.patchSize, 3, Map.of("file", codebook.toString()));
     Sink<RejectRecord> rejects =
         rejectTopic != null
-            ? KafkaSink.<RejectRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new RejectRecordSerializer(rejectTopic))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build()
+            ? RejectRecordSerializer.sink(kafka, rejectTopic)
             : new RejectFileSink(out.resolve("rejects"));
     TrainerSink trainer =
         new TrainerSink(
