@@ -28,6 +28,7 @@ import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -135,7 +136,7 @@ class PretrainPipelineTest {
       for (TrainingSample s : samples.results()) {
         assertTrue(sampleIds.add(s.getKey() + "#" + s.getEpoch()), "duplicate " + s.getKey());
         assertEquals(3 * IMAGE_SIZE * IMAGE_SIZE, s.getPixels().remaining());
-        assertEquals(64, s.getTokenIds().size());
+        assertEquals(64, TokenIds.unpack(s.getTokenIds()).length);
         assertEquals(24, s.getMaskedPositions().size());
         assertEquals(6, s.getReplacedPositions().size());
         Set<Integer> corrupted = new HashSet<>(s.getMaskedPositions());

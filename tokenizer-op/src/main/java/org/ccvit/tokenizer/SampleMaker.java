@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.image.Augmentation;
@@ -63,6 +64,15 @@ public final class SampleMaker {
 
   /** Refuses, with what to fix, a codebook whose patches are not this configuration's. */
   public static void requireCompatible(TokenizerConfig config, Codebook codebook) {
+    if (codebook.k() > TokenIds.MAX_CODEBOOK_SIZE) {
+      throw new IllegalArgumentException(
+          "codebook "
+              + codebook.version()
+              + " has K = "
+              + codebook.k()
+              + " centroids; samples carry 16-bit token ids, so K must be at most "
+              + TokenIds.MAX_CODEBOOK_SIZE);
+    }
     if (codebook.patchSize() != config.patchSize() || codebook.channels() != CHANNELS) {
       throw new IllegalArgumentException(
           "codebook "
@@ -124,7 +134,7 @@ public final class SampleMaker {
             .setImageSize(size)
             .setChannels(CHANNELS)
             .setPixels(ByteBuffer.wrap(view.chw()))
-            .setTokenIds(boxed(ids))
+            .setTokenIds(TokenIds.pack(ids))
             .setMaskedPositions(boxed(plan.masked()))
             .setReplacedPositions(boxed(plan.replaced()))
             .build();

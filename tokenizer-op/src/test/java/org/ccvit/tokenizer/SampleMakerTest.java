@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class SampleMakerTest {
       assertTrue(e.reason().contains(size[0] + "x" + size[1]), e.reason());
       assertTrue(e.reason().contains("smaller than one 8x8 patch"), e.reason());
     }
-    assertEquals(16, maker.make(record("ok", png(8, 8)), 0).getTokenIds().size());
+    assertEquals(16, TokenIds.unpack(maker.make(record("ok", png(8, 8)), 0).getTokenIds()).length);
   }
 
   private static Codebook codebook() {
