@@ -19,6 +19,7 @@ import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Plain loop against the Flink job on the same images, cores and configuration. */
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
             + " time per sample of every stage, samples/s per core (by wall clock and per"
             + " CPU-second), and the Flink/plain-loop ratio.")
 final class BenchPipelineCommand implements Callable<Integer> {
+
+  @Mixin ViewOptions view;
 
   @Option(
       names = "--images",
@@ -55,18 +58,6 @@ final class BenchPipelineCommand implements Callable<Integer> {
       defaultValue = "8192",
       description = "Size of the drawn codebook (default: ${DEFAULT-VALUE}).")
   int k;
-
-  @Option(
-      names = "--image-size",
-      defaultValue = "224",
-      description = "View size (default: ${DEFAULT-VALUE}).")
-  int imageSize;
-
-  @Option(
-      names = "--patch-size",
-      defaultValue = "16",
-      description = "Patch size (default: ${DEFAULT-VALUE}).")
-  int patchSize;
 
   @Option(
       names = "--parallelism",
@@ -97,10 +88,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     .resolve("datasets/imagenette-224/train-00000.tar.gz"));
     List<ImageRecord> records = new ArrayList<>();
     ImageSources.readAll(ImageSources.expand(inputs), limit, records::add);
-    TokenizerConfig config = TokenizerConfig.forSize(imageSize, patchSize, seed);
+    TokenizerConfig config = TokenizerConfig.forSize(view.imageSize, view.patchSize, seed);
     Codebook cb =
         codebook != null
-            ? Codebook.readNpy(codebook, patchSize, 3)
+            ? Codebook.readNpy(codebook, view.patchSize, 3)
             : PipelineBenchmark.quickCodebook(records, config, k, seed);
     Path work = Files.createTempDirectory("ccvit-bench-pipeline");
     PipelineBenchmark bench = new PipelineBenchmark(config, cb, records, work);
@@ -110,8 +101,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             + " best of %d%n",
         records.size(),
         inputs,
-        imageSize,
-        patchSize,
+        view.imageSize,
+        view.patchSize,
         cb.k(),
         cb.version(),
         config.numMasked(),

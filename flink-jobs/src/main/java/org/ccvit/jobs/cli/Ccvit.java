@@ -13,12 +13,12 @@ import picocli.CommandLine.Command;
     name = "ccvit",
     mixinStandardHelpOptions = true,
     version = "ccvit 0.1.0",
-    description = {
-      "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid tokens,",
-      "blockwise masks and replaced patches -> a DJL trainer sink.",
-      "Each subcommand runs locally on an embedded Flink MiniCluster; the same jobs run",
-      "on a Flink cluster when submitted with 'flink run'. Use '<command> --help' for options."
-    },
+    description =
+        "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid "
+            + "tokens, blockwise masks and replaced patches -> a DJL trainer sink. Each "
+            + "subcommand runs locally on an embedded Flink MiniCluster; the same jobs run on"
+            + " a Flink cluster when submitted with 'flink run'. Use '<command> --help' for "
+            + "options.",
     subcommands = {
       IngestCommand.class,
       CodebookCommand.class,

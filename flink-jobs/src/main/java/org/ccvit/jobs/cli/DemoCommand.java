@@ -23,12 +23,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the whole system locally: start an in-process Kafka broker, ingest images into a",
-      "topic, build a small codebook with the bounded Flink job (published to a codebook",
-      "topic), run a short streaming pre-training on a Flink MiniCluster with the CPU trainer,",
-      "and leave codebook, weights, metrics.csv and loss-curve.png in --out."
-    })
+    description =
+        "Run the whole system locally: start an in-process Kafka broker, ingest images "
+            + "into a topic, build a small codebook with the bounded Flink job (published to "
+            + "a codebook topic), run a short streaming pre-training on a Flink MiniCluster "
+            + "with the CPU trainer, and leave codebook, weights, metrics.csv and loss-"
+            + "curve.png in --out.")
 final class DemoCommand implements Callable<Integer> {
 
   private static final String IMAGES_TOPIC = "ccvit-images";
@@ -96,8 +96,8 @@ final class DemoCommand implements Callable<Integer> {
       codebook.iterations = 20;
       codebook.seed = 1;
       codebook.maxPointsPerCentroid = 10_000_000;
-      codebook.imageSize = modelOptions.imageSize;
-      codebook.patchSize = modelOptions.patchSize;
+      codebook.imageSize = modelOptions.view.imageSize;
+      codebook.patchSize = modelOptions.view.patchSize;
       codebook.patchesPerImage = 0;
       codebook.parallelism = parallelism;
       codebook.bootstrapServers = kafka.bootstrapServers();
