@@ -91,6 +91,15 @@ final class CodebookCommand implements Callable<Integer> {
   int parallelism;
 
   @Option(
+      names = "--work-dir",
+      description = {
+        "Room for the patch sample (~3 KB per patch) and per-iteration partial sums, deleted",
+        "afterwards; must be shared by all TaskManagers on a cluster (default: the system's",
+        "temporary folder)."
+      })
+  Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
+
+  @Option(
       names = "--bootstrap-servers",
       description = "Kafka to publish the codebook record to (optional).")
   String bootstrapServers;
@@ -119,6 +128,7 @@ final class CodebookCommand implements Callable<Integer> {
     CodebookJob.Result result =
         job.run(
             FlinkEnvironments.create(parallelism, checkpoints.toString(), 0),
+            workDir,
             it ->
                 System.out.printf(
                     Locale.ROOT,

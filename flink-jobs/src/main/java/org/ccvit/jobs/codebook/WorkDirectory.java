@@ -12,17 +12,17 @@ import java.util.Comparator;
 import java.util.UUID;
 
 /** Temporary per-run folders under a work directory. */
-final class WorkDirectory {
+public final class WorkDirectory {
   private WorkDirectory() {}
 
   /** A new, uniquely named folder under {@code workDir} (created if needed). */
-  static Path createRunDir(Path workDir, String prefix) throws IOException {
+  public static Path createRunDir(Path workDir, String prefix) throws IOException {
     Files.createDirectories(workDir);
     return Files.createDirectory(workDir.resolve(prefix + "-" + UUID.randomUUID()));
   }
 
   /** Deletes a folder and everything in it, if it exists. */
-  static void deleteTree(Path dir) throws IOException {
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
