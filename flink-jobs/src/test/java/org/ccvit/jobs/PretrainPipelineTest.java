@@ -80,7 +80,10 @@ class PretrainPipelineTest {
                 IMAGE_SIZE, PATCH_SIZE, 0, new KMeansConfig(64, 8, 1, 10_000_000), 1),
             Inputs.imageFiles(List.of(subset), 1));
     CodebookJob.Result built =
-        codebookJob.run(FlinkEnvironments.create(2, tmp.resolve("cp0").toString(), 0), it -> {});
+        codebookJob.run(
+            FlinkEnvironments.create(2, tmp.resolve("cp0").toString(), 0),
+            tmp.resolve("work"),
+            it -> {});
     assertEquals(IMAGES, built.images());
     assertEquals(2, built.rejects().size(), built.rejects().toString());
     Path codebookFile = tmp.resolve("centroids.npy");

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       IngestCommand.class,
       CodebookCommand.class,
+      BenchCommand.class,
       TokenizeCommand.class,
       PretrainCommand.class,
       DemoCommand.class,

@@ -96,8 +96,7 @@ final class DemoCommand implements Callable<Integer> {
       codebook.iterations = 20;
       codebook.seed = 1;
       codebook.maxPointsPerCentroid = 10_000_000;
-      codebook.imageSize = modelOptions.view.imageSize;
-      codebook.patchSize = modelOptions.view.patchSize;
+      codebook.view = modelOptions.view;
       codebook.patchesPerImage = 0;
       codebook.parallelism = parallelism;
       codebook.bootstrapServers = kafka.bootstrapServers();
