@@ -27,7 +27,6 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       DemoCommand.class,
       WeightsCommand.class,
-      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {
@@ -39,8 +38,12 @@ public final class Ccvit implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  /** The command line as {@link #main} runs it (enum values such as presets in any case). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
+    System.exit(commandLine().execute(args));
   }
 }
