@@ -5,15 +5,27 @@
  */
 package org.ccvit.jobs;
 
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.ccvit.jobs.codebook.DistributedKMeans;
+import org.ccvit.jobs.codebook.PatchSample;
+import org.ccvit.jobs.codebook.WorkDirectory;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
@@ -21,14 +33,14 @@ import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.kmeans.IterationListener;
-import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.ccvit.tokenizer.random.SampleRandom;
 
 /**
- * The bounded codebook job: the Flink job decodes images in parallel, takes the deterministic
- * center view and samples patches; k-means with faiss's semantics then runs over the sample.
+ * The bounded codebook job: a Flink job decodes images in parallel, takes the deterministic center
+ * view and samples patches into files; k-means with faiss's semantics then runs over the sample,
+ * distributed over the job's subtasks ({@link DistributedKMeans}).
  */
 public final class CodebookJob {
 
@@ -48,48 +60,61 @@ public final class CodebookJob {
     this.images = images;
   }
 
-  public Result run(StreamExecutionEnvironment env, IterationListener progress) throws Exception {
-    List<float[]> sampled = new ArrayList<>();
-    List<String> rejects = new ArrayList<>();
-    try (CloseableIterator<SampledPatches> it =
-        images
-            .create(env)
-            .map(new SamplePatches(settings))
-            .name("decode, center view, sample patches")
-            .returns(TypeInformation.of(SampledPatches.class))
-            .executeAndCollect("ccvit codebook: sample patches")) {
-      while (it.hasNext()) {
-        SampledPatches s = it.next();
+  /**
+   * Builds the codebook: a first job decodes and samples the images in parallel and spills the
+   * patches to files under {@code workDir}; their global order is by image key (then source), so
+   * the sample does not depend on parallelism or scheduling; then {@link DistributedKMeans} runs on
+   * the environment's parallelism. The run's files are deleted at the end.
+   *
+   * @param workDir room for the sample (about 3 KB per patch) and per-iteration partial sums; must
+   *     be shared by all TaskManagers on a cluster
+   */
+  public Result run(StreamExecutionEnvironment env, Path workDir, IterationListener progress)
+      throws Exception {
+    Path runDir = WorkDirectory.createRunDir(workDir, "codebook");
+    try {
+      List<SpilledPatches> spilled = new ArrayList<>();
+      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+      try (CloseableIterator<SpilledPatches> it =
+          images
+              .create(env)
+              .map(new SpillPatches(settings, runDir.toString()))
+              .name("decode, center view, sample patches, spill")
+              .returns(TypeInformation.of(SpilledPatches.class))
+              .executeAndCollect("ccvit codebook: sample patches")) {
+        it.forEachRemaining(spilled::add);
+      }
+      List<String> rejects = new ArrayList<>();
+      List<PatchSample.Segment> segments = new ArrayList<>();
+      spilled.sort(Comparator.comparing((SpilledPatches s) -> s.key).thenComparing(s -> s.source));
+      for (SpilledPatches s : spilled) {
         if (s.reason != null) {
           rejects.add(s.key + ": " + s.reason);
         } else {
-          sampled.add(s.patches);
+          segments.add(new PatchSample.Segment(s.file, s.firstRow, s.rows));
         }
       }
+      int dim = 3 * settings.patchSize() * settings.patchSize();
+      PatchSample sample = new PatchSample(dim, segments);
+      if (sample.size() < settings.kmeans().k()) {
+        throw new IllegalArgumentException(
+            "only "
+                + sample.size()
+                + " patches were sampled from "
+                + segments.size()
+                + " images, fewer than K = "
+                + settings.kmeans().k()
+                + ": give more images, more --patches-per-image, or a smaller --k");
+      }
+      KMeansResult result =
+          new DistributedKMeans(settings.kmeans(), runDir).fit(env, sample, progress);
+      String version = Codebook.contentVersion(result.centroids(), settings.patchSize(), 3);
+      Codebook codebook =
+          new Codebook(version, result.k(), settings.patchSize(), 3, result.centroids());
+      return new Result(codebook, result, segments.size(), rejects);
+    } finally {
+      WorkDirectory.deleteTree(runDir);
     }
-    int dim = 3 * settings.patchSize() * settings.patchSize();
-    int n = sampled.stream().mapToInt(p -> p.length / dim).sum();
-    if (n < settings.kmeans().k()) {
-      throw new IllegalArgumentException(
-          "only "
-              + n
-              + " patches were sampled from "
-              + sampled.size()
-              + " images, fewer than K = "
-              + settings.kmeans().k()
-              + ": give more images, more --patches-per-image, or a smaller --k");
-    }
-    float[] points = new float[n * dim];
-    int offset = 0;
-    for (float[] p : sampled) {
-      System.arraycopy(p, 0, points, offset, p.length);
-      offset += p.length;
-    }
-    KMeansResult result = new KMeans(settings.kmeans()).fit(points, n, dim, progress);
-    String version = Codebook.contentVersion(result.centroids(), settings.patchSize(), 3);
-    Codebook codebook =
-        new Codebook(version, result.k(), settings.patchSize(), 3, result.centroids());
-    return new Result(codebook, result, sampled.size(), rejects);
   }
 
   /** How a codebook was made, stored with it. */
@@ -106,46 +131,96 @@ public final class CodebookJob {
     return p;
   }
 
-  /** Patches of one image, or why it was rejected. A POJO: Flink serializes it without Kryo. */
-  public static final class SampledPatches {
+  /**
+   * Where the patches of one image were spilled (rows [firstRow, firstRow + rows) of a float32
+   * file), or why it was rejected. A POJO: Flink serializes it without Kryo.
+   */
+  public static final class SpilledPatches {
     public String key;
-    public float[] patches;
+    public String source;
+    public String file;
+    public long firstRow;
+    public int rows;
     public String reason;
 
-    public SampledPatches() {}
+    public SpilledPatches() {}
 
-    SampledPatches(String key, float[] patches, String reason) {
+    SpilledPatches(String key, String source, String file, long firstRow, int rows, String reason) {
       this.key = key;
-      this.patches = patches;
+      this.source = source;
+      this.file = file;
+      this.firstRow = firstRow;
+      this.rows = rows;
       this.reason = reason;
     }
   }
 
-  /** Center-view patches of one image, then a seeded random subset of them. */
-  static final class SamplePatches implements MapFunction<ImageRecord, SampledPatches> {
+  /**
+   * Center-view patches of one image, then a seeded random subset of them, appended to this
+   * subtask's file in the run directory (float32 little-endian rows, the {@link PatchSample}
+   * layout).
+   */
+  static final class SpillPatches extends RichMapFunction<ImageRecord, SpilledPatches> {
     private final Settings settings;
+    private final String runDir;
     private transient CenterViewPatches view;
+    private transient Path file;
+    private transient OutputStream out;
+    private transient long rowsWritten;
 
-    SamplePatches(Settings settings) {
+    SpillPatches(Settings settings, String runDir) {
       this.settings = settings;
+      this.runDir = runDir;
     }
 
     @Override
-    public SampledPatches map(ImageRecord record) {
-      if (view == null) {
-        view =
-            new CenterViewPatches(
-                settings.imageSize(), settings.patchSize(), ImageLimits.defaults());
-      }
+    public void open(OpenContext context) throws IOException {
+      view =
+          new CenterViewPatches(settings.imageSize(), settings.patchSize(), ImageLimits.defaults());
+      var task = getRuntimeContext().getTaskInfo();
+      // The attempt number keeps a restarted task from appending to its failed attempt's file.
+      file =
+          Path.of(
+              runDir,
+              "patches-" + task.getIndexOfThisSubtask() + "-" + task.getAttemptNumber() + ".f32");
+      out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
+      rowsWritten = 0;
+    }
+
+    @Override
+    public SpilledPatches map(ImageRecord record) throws IOException {
       byte[] bytes = new byte[record.getImage().remaining()];
       record.getImage().duplicate().get(bytes);
+      float[] patches;
       try {
-        return new SampledPatches(
-            record.getKey(), subset(record.getKey(), view.extract(bytes)), null);
+        patches = subset(record.getKey(), view.extract(bytes));
       } catch (RejectedInputException e) {
-        return new SampledPatches(record.getKey(), null, e.getMessage());
+        return rejected(record, e.getMessage());
       } catch (RuntimeException e) {
-        return new SampledPatches(record.getKey(), null, e.toString());
+        return rejected(record, e.toString());
+      }
+      ByteBuffer buffer = ByteBuffer.allocate(patches.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      buffer.asFloatBuffer().put(patches);
+      out.write(buffer.array());
+      int rows = patches.length / view.patchDim();
+      rowsWritten += rows;
+      return new SpilledPatches(
+          record.getKey(),
+          record.getSource(),
+          file.toAbsolutePath().toString(),
+          rowsWritten - rows,
+          rows,
+          null);
+    }
+
+    private static SpilledPatches rejected(ImageRecord record, String reason) {
+      return new SpilledPatches(record.getKey(), record.getSource(), null, 0, 0, reason);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (out != null) {
+        out.close();
       }
     }
 

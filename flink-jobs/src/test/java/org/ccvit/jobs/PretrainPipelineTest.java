@@ -28,6 +28,7 @@ import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -79,7 +80,10 @@ class PretrainPipelineTest {
                 IMAGE_SIZE, PATCH_SIZE, 0, new KMeansConfig(64, 8, 1, 10_000_000), 1),
             Inputs.imageFiles(List.of(subset), 1));
     CodebookJob.Result built =
-        codebookJob.run(FlinkEnvironments.create(2, tmp.resolve("cp0").toString(), 0), it -> {});
+        codebookJob.run(
+            FlinkEnvironments.create(2, tmp.resolve("cp0").toString(), 0),
+            tmp.resolve("work"),
+            it -> {});
     assertEquals(IMAGES, built.images());
     assertEquals(2, built.rejects().size(), built.rejects().toString());
     Path codebookFile = tmp.resolve("centroids.npy");
@@ -90,7 +94,17 @@ class PretrainPipelineTest {
       KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers());
       long sent;
       try (KafkaPublisher publisher = new KafkaPublisher(settings)) {
-        sent = publisher.publishImages(List.of(subset), "images", PASSES, 0).sent();
+        sent =
+            publisher
+                .publishImages(
+                    List.of(subset),
+                    "images",
+                    PASSES,
+                    0,
+                    new KafkaPublisher.RecordLimit(
+                        KafkaPublisher.RecordLimit.KAFKA_DEFAULT_BYTES,
+                        KafkaPublisher.Oversize.REFUSE))
+                .sent();
       }
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(settings.producerProperties())) {
@@ -125,7 +139,7 @@ class PretrainPipelineTest {
       for (TrainingSample s : samples.results()) {
         assertTrue(sampleIds.add(s.getKey() + "#" + s.getEpoch()), "duplicate " + s.getKey());
         assertEquals(3 * IMAGE_SIZE * IMAGE_SIZE, s.getPixels().remaining());
-        assertEquals(64, s.getTokenIds().size());
+        assertEquals(64, TokenIds.unpack(s.getTokenIds()).length);
         assertEquals(24, s.getMaskedPositions().size());
         assertEquals(6, s.getReplacedPositions().size());
         Set<Integer> corrupted = new HashSet<>(s.getMaskedPositions());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.image.Augmentation;
@@ -24,7 +25,8 @@ import org.ccvit.tokenizer.search.NearestCentroidSearch;
 /**
  * Turns one encoded image into one training sample: decode, the original augmentation, centroid
  * tokens for every patch, blockwise masking and replacement. Every random choice comes from (run
- * seed, key, epoch), so a sample can be replayed anywhere. Not thread-safe: one per task.
+ * seed, key, epoch), so a sample can be replayed anywhere. The time of each stage goes to a {@link
+ * StageTimer}. Not thread-safe: one per task.
  */
 public final class SampleMaker {
 
@@ -36,10 +38,16 @@ public final class SampleMaker {
   private final Augmentation augmentation;
   private final NearestCentroidSearch search;
   private final BlockMaskGenerator maskGenerator;
+  private final StageTimer timer;
 
   public SampleMaker(TokenizerConfig config, Codebook codebook) {
+    this(config, codebook, StageTimer.NONE);
+  }
+
+  public SampleMaker(TokenizerConfig config, Codebook codebook, StageTimer timer) {
     requireCompatible(config, codebook);
     this.config = config;
+    this.timer = timer;
     this.codebook = codebook;
     this.decoder = new ImageDecoder(config.limits());
     this.augmentation = Augmentation.original(config.imageSize());
@@ -56,6 +64,15 @@ public final class SampleMaker {
 
   /** Refuses, with what to fix, a codebook whose patches are not this configuration's. */
   public static void requireCompatible(TokenizerConfig config, Codebook codebook) {
+    if (codebook.k() > TokenIds.MAX_CODEBOOK_SIZE) {
+      throw new IllegalArgumentException(
+          "codebook "
+              + codebook.version()
+              + " has K = "
+              + codebook.k()
+              + " centroids; samples carry 16-bit token ids, so K must be at most "
+              + TokenIds.MAX_CODEBOOK_SIZE);
+    }
     if (codebook.patchSize() != config.patchSize() || codebook.channels() != CHANNELS) {
       throw new IllegalArgumentException(
           "codebook "
@@ -82,32 +99,66 @@ public final class SampleMaker {
     return codebook;
   }
 
+  /**
+   * @throws RejectedInputException for bytes that are no usable image (see {@link ImageDecoder})
+   *     and for images with a side shorter than one patch, whose view would be all invented pixels
+   */
   public TrainingSample make(ImageRecord record, int epoch) throws RejectedInputException {
     String key = record.getKey();
+    long t0 = System.nanoTime();
     RgbImage decoded = decoder.decode(toArray(record.getImage()));
+    requirePatchSized(decoded);
+    long t1 = System.nanoTime();
+    timer.record(PipelineStage.DECODE, t1 - t0);
     SplittableRandom augmentRng =
         SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.AUGMENT);
     RgbImage view = augmentation.apply(decoded, augmentRng);
+    long t2 = System.nanoTime();
+    timer.record(PipelineStage.AUGMENT, t2 - t1);
     int size = config.imageSize();
     float[] patches = Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
     int[] ids = search.assign(patches, config.numPatches());
+    long t3 = System.nanoTime();
+    timer.record(PipelineStage.TOKENIZE, t3 - t2);
     CorruptionPlan plan =
         CorruptionPlan.draw(
             maskGenerator,
             config.numReplaced(),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.MASK),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.REPLACE));
-    return TrainingSample.newBuilder()
-        .setKey(key)
-        .setEpoch(epoch)
-        .setCodebookVersion(codebook.version())
-        .setImageSize(size)
-        .setChannels(CHANNELS)
-        .setPixels(ByteBuffer.wrap(view.chw()))
-        .setTokenIds(boxed(ids))
-        .setMaskedPositions(boxed(plan.masked()))
-        .setReplacedPositions(boxed(plan.replaced()))
-        .build();
+    TrainingSample sample =
+        TrainingSample.newBuilder()
+            .setKey(key)
+            .setEpoch(epoch)
+            .setCodebookVersion(codebook.version())
+            .setImageSize(size)
+            .setChannels(CHANNELS)
+            .setPixels(ByteBuffer.wrap(view.chw()))
+            .setTokenIds(TokenIds.pack(ids))
+            .setMaskedPositions(boxed(plan.masked()))
+            .setReplacedPositions(boxed(plan.replaced()))
+            .build();
+    timer.record(PipelineStage.MASK, System.nanoTime() - t3);
+    return sample;
+  }
+
+  private void requirePatchSized(RgbImage image) throws RejectedInputException {
+    int p = config.patchSize();
+    if (image.width() < p || image.height() < p) {
+      throw new RejectedInputException(
+          "decode",
+          "image is "
+              + image.width()
+              + "x"
+              + image.height()
+              + ", smaller than one "
+              + p
+              + "x"
+              + p
+              + " patch; expected at least "
+              + p
+              + " pixels per side (upscaling it would invent every patch)");
+    }
   }
 
   private static byte[] toArray(ByteBuffer buffer) {

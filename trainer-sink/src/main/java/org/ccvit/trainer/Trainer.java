@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.io.SafetensorsWeights;
@@ -125,10 +126,12 @@ public final class Trainer implements AutoCloseable {
           + " bytes, expected C*H*W = "
           + expectedBytes;
     }
-    if (s.getTokenIds().size() != n) {
-      return s.getTokenIds().size() + " token ids, expected one per patch: " + n;
+    if (s.getTokenIds() == null || s.getTokenIds().remaining() != 2 * n) {
+      return (s.getTokenIds() == null ? 0 : s.getTokenIds().remaining() / 2)
+          + " token ids, expected one per patch: "
+          + n;
     }
-    for (int id : s.getTokenIds()) {
+    for (int id : TokenIds.unpack(s.getTokenIds())) {
       if (id < 0 || id >= codebook.k()) {
         return "token id " + id + " outside [0, " + codebook.k() + ")";
       }

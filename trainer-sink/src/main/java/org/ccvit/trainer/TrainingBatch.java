@@ -7,6 +7,7 @@ package org.ccvit.trainer;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.patch.Patches;
@@ -64,6 +65,7 @@ record TrainingBatch(
       TrainingSample s = samples.get(i);
       float[] patches =
           Patches.fromChwBytes(bytes(s.getPixels()), c.inChans(), side, side, c.patchSize());
+      int[] ids = TokenIds.unpack(s.getTokenIds());
       boolean[] isMasked = new boolean[n];
       boolean[] isReplaced = new boolean[n];
       s.getMaskedPositions().forEach(p -> isMasked[p] = true);
@@ -73,7 +75,7 @@ record TrainingBatch(
           continue;
         }
         positions[row] = (long) i * n + p;
-        labels[row] = s.getTokenIds().get(p);
+        labels[row] = ids[p];
         replaced[row] = isReplaced[p];
         System.arraycopy(patches, p * dim, targets, row * dim, dim);
         CcvitLoss.normalizePatch(targets, row * dim, dim);
@@ -82,7 +84,7 @@ record TrainingBatch(
       for (int p = 0; p < n; p++) {
         masked[i * n + p] = isMasked[p] ? 1f : 0f;
         if (isReplaced[p]) {
-          codebook.copyCentroid(s.getTokenIds().get(p), patches, p * dim);
+          codebook.copyCentroid(ids[p], patches, p * dim);
         }
       }
       Patches.toChw(patches, c.inChans(), side, side, c.patchSize(), image);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -54,7 +55,7 @@ final class GoldenSamples {
               .setImageSize(c.imgSize())
               .setChannels(c.inChans())
               .setPixels(ByteBuffer.wrap(pixels, i * imageBytes, imageBytes).slice())
-              .setTokenIds(tokens)
+              .setTokenIds(TokenIds.pack(tokens.stream().mapToInt(Integer::intValue).toArray()))
               .setMaskedPositions(maskedPositions)
               .setReplacedPositions(replacedPositions)
               .build());

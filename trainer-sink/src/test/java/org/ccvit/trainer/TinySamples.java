@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -74,7 +75,7 @@ public final class TinySamples {
               .setImageSize(side)
               .setChannels(3)
               .setPixels(ByteBuffer.wrap(pixels))
-              .setTokenIds(ids)
+              .setTokenIds(TokenIds.pack(ids.stream().mapToInt(Integer::intValue).toArray()))
               .setMaskedPositions(new ArrayList<>(order.subList(0, MASKED)))
               .setReplacedPositions(new ArrayList<>(order.subList(MASKED, MASKED + REPLACED)))
               .build());

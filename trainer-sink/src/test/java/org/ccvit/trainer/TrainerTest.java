@@ -21,8 +21,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.optim.CosineSchedule;
@@ -73,7 +73,9 @@ class TrainerTest {
       TrainingSample small = TrainingSample.newBuilder(good).setImageSize(16).build();
       assertTrue(trainer.rejectionReason(small).contains("does not fit"));
       TrainingSample badId =
-          TrainingSample.newBuilder(good).setTokenIds(Collections.nCopies(64, 16)).build();
+          TrainingSample.newBuilder(good)
+              .setTokenIds(TokenIds.pack(new int[64]).put(0, (byte) 16).rewind())
+              .build();
       assertTrue(trainer.rejectionReason(badId).contains("token id 16 outside [0, 16)"));
       List<Integer> overlap = new ArrayList<>(good.getReplacedPositions());
       overlap.set(0, good.getMaskedPositions().get(0));

@@ -18,12 +18,10 @@ import org.ccvit.tokenizer.npy.Npy;
 
 /**
  * faiss's flat L2 search (IndexFlatL2, the original code's index) on the same patches, run by the
- * system Python ({@code apt-get install python3-faiss}); faiss is not a dependency of the project.
- * The whole batch is searched in one call, as the original training loop does per batch.
+ * given Python (Debian: python3-faiss, libopenblas0-pthread); faiss is not a dependency of the
+ * project. The whole batch is searched in one call, as the original training loop does per batch.
  */
 public final class FaissFlatSearch {
-  private static final String PYTHON = "/usr/bin/python3";
-
   private static final String SCRIPT =
       String.join(
           "\n",
@@ -46,11 +44,11 @@ public final class FaissFlatSearch {
 
   private FaissFlatSearch() {}
 
-  /** True when the system Python can import faiss. */
-  public static boolean available() {
+  /** True when the python can import faiss. */
+  public static boolean available(String python) {
     try {
       Process p =
-          new ProcessBuilder(PYTHON, "-c", "import faiss").redirectErrorStream(true).start();
+          new ProcessBuilder(python, "-c", "import faiss").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       return p.waitFor() == 0;
     } catch (IOException e) {
@@ -62,7 +60,7 @@ public final class FaissFlatSearch {
   }
 
   public static Result run(
-      Codebook codebook, float[] patches, int n, List<Integer> threads, int repeats)
+      String python, Codebook codebook, float[] patches, int n, List<Integer> threads, int repeats)
       throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("ccvit-faiss");
     try {
@@ -74,7 +72,7 @@ public final class FaissFlatSearch {
       List<String> command =
           new ArrayList<>(
               List.of(
-                  PYTHON,
+                  python,
                   "-c",
                   SCRIPT,
                   codebookFile.toString(),

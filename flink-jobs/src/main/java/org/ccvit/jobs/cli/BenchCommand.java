@@ -16,7 +16,11 @@ import picocli.CommandLine.Command;
         "Benchmarks on this machine. Run them when it is quiet (check uptime): numbers are"
             + " best of several repeats, and ratios are against a baseline run in the same"
             + " process.",
-    subcommands = {BenchTokenizerCommand.class})
+    subcommands = {
+      BenchPipelineCommand.class,
+      BenchKMeansCommand.class,
+      BenchTokenizerCommand.class
+    })
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

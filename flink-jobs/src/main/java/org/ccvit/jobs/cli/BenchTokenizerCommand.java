@@ -22,18 +22,19 @@ import org.ccvit.tokenizer.search.ExactSearch;
 import org.ccvit.tokenizer.search.ProjectedCodebook;
 import org.ccvit.tokenizer.search.PrunedExactSearch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The exact tokenizer searches (and faiss) on the same patches, in one run. */
 @Command(
     name = "tokenizer",
     mixinStandardHelpOptions = true,
-    description = {
-      "Nearest-centroid search of the patches of deterministic center views: the brute-force",
-      "GEMM path (ExactSearch) against the pruned exact path (PrunedExactSearch, the default),",
-      "and with --faiss faiss's IndexFlatL2 via /usr/bin/python3. Prints images/s (best of",
-      "--repeats) per thread count, the ratios, and whether the ids are identical."
-    })
+    description =
+        "Nearest-centroid search of the patches of deterministic center views: the brute-force"
+            + " GEMM path (ExactSearch) against the pruned exact path (PrunedExactSearch, the"
+            + " default), and with --faiss faiss's IndexFlatL2 through --python, on the same"
+            + " patches. Prints images/s (best of --repeats) per thread count, the ratios, and"
+            + " whether the ids are identical.")
 final class BenchTokenizerCommand implements Callable<Integer> {
 
   @Option(
@@ -74,17 +75,7 @@ final class BenchTokenizerCommand implements Callable<Integer> {
       description = "Images after --limit the codebook is drawn from (default: ${DEFAULT-VALUE}).")
   int codebookImages;
 
-  @Option(
-      names = "--image-size",
-      defaultValue = "224",
-      description = "View size (default: ${DEFAULT-VALUE}).")
-  int imageSize;
-
-  @Option(
-      names = "--patch-size",
-      defaultValue = "16",
-      description = "Patch size (default: ${DEFAULT-VALUE}).")
-  int patchSize;
+  @Mixin ViewOptions view;
 
   @Option(
       names = "--threads",
@@ -99,8 +90,14 @@ final class BenchTokenizerCommand implements Callable<Integer> {
       description = "Runs of each; the best counts (default: ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--faiss", description = "Also run faiss IndexFlatL2 (needs python3-faiss).")
+  @Option(names = "--faiss", description = "Also run faiss IndexFlatL2 through --python.")
   boolean faiss;
+
+  @Option(
+      names = "--python",
+      defaultValue = "/usr/bin/python3",
+      description = "Python with faiss (default: ${DEFAULT-VALUE}).")
+  String python;
 
   @Option(
       names = "--seed",
@@ -129,11 +126,11 @@ final class BenchTokenizerCommand implements Callable<Integer> {
     }
     Codebook codebook =
         codebookFile != null
-            ? Codebook.readNpy(codebookFile, patchSize, 3)
+            ? Codebook.readNpy(codebookFile, view.patchSize, 3)
             : TokenizerBenchmark.drawCodebook(
-                records.subList(limit, wanted), imageSize, patchSize, k, seed);
+                records.subList(limit, wanted), view.imageSize, view.patchSize, k, seed);
     TokenizerBenchmark bench =
-        new TokenizerBenchmark(records.subList(0, limit), imageSize, patchSize);
+        new TokenizerBenchmark(records.subList(0, limit), view.imageSize, view.patchSize);
     System.out.printf(
         Locale.ROOT,
         "bench tokenizer: %d images (%d for the slow paths) from %s, %dpx center views, patch %d,"
@@ -141,8 +138,8 @@ final class BenchTokenizerCommand implements Callable<Integer> {
         limit,
         baselineLimit,
         inputs,
-        imageSize,
-        patchSize,
+        view.imageSize,
+        view.patchSize,
         codebook.k(),
         codebook.dim(),
         codebookFile != null
@@ -159,16 +156,17 @@ final class BenchTokenizerCommand implements Callable<Integer> {
 
     FaissFlatSearch.Result faissResult = null;
     if (faiss) {
-      if (FaissFlatSearch.available()) {
+      if (FaissFlatSearch.available(python)) {
         faissResult =
             FaissFlatSearch.run(
+                python,
                 codebook,
                 bench.patches(baselineLimit),
                 baselineLimit * bench.patchesPerImage(),
                 threads,
                 repeats);
       } else {
-        System.out.println("faiss: /usr/bin/python3 cannot import faiss; skipped");
+        System.out.println("faiss: " + python + " cannot import faiss; skipped");
       }
     }
 

@@ -13,20 +13,20 @@ import picocli.CommandLine.Command;
     name = "ccvit",
     mixinStandardHelpOptions = true,
     version = "ccvit 0.1.0",
-    description = {
-      "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid tokens,",
-      "blockwise masks and replaced patches -> a DJL trainer sink.",
-      "Each subcommand runs locally on an embedded Flink MiniCluster; the same jobs run",
-      "on a Flink cluster when submitted with 'flink run'. Use '<command> --help' for options."
-    },
+    description =
+        "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid "
+            + "tokens, blockwise masks and replaced patches -> a DJL trainer sink. Each "
+            + "subcommand runs locally on an embedded Flink MiniCluster; the same jobs run on"
+            + " a Flink cluster when submitted with 'flink run'. Use '<command> --help' for "
+            + "options.",
     subcommands = {
       IngestCommand.class,
       CodebookCommand.class,
+      BenchCommand.class,
       TokenizeCommand.class,
       PretrainCommand.class,
       DemoCommand.class,
       WeightsCommand.class,
-      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {
@@ -38,8 +38,12 @@ public final class Ccvit implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  /** The command line as {@link #main} runs it (enum values such as presets in any case). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
+    System.exit(commandLine().execute(args));
   }
 }

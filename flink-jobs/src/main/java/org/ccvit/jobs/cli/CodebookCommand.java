@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.CodebookJob;
 import org.ccvit.jobs.FlinkEnvironments;
+import org.ccvit.jobs.codebook.WorkDirectory;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The bounded codebook job. */
@@ -30,6 +32,8 @@ import picocli.CommandLine.Option;
       "publish it to a Kafka topic for running pre-training jobs."
     })
 final class CodebookCommand implements Callable<Integer> {
+
+  @Mixin ViewOptions view;
 
   @Option(
       names = "--images",
@@ -67,18 +71,6 @@ final class CodebookCommand implements Callable<Integer> {
   int maxPointsPerCentroid;
 
   @Option(
-      names = "--image-size",
-      defaultValue = "224",
-      description = "Side of the center view (default: ${DEFAULT-VALUE}).")
-  int imageSize;
-
-  @Option(
-      names = "--patch-size",
-      defaultValue = "16",
-      description = "Patch side (default: ${DEFAULT-VALUE}).")
-  int patchSize;
-
-  @Option(
       names = "--patches-per-image",
       defaultValue = "0",
       description = "Patches sampled per image, 0 = all (default: ${DEFAULT-VALUE}).")
@@ -89,6 +81,15 @@ final class CodebookCommand implements Callable<Integer> {
       defaultValue = "2",
       description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
+
+  @Option(
+      names = "--work-dir",
+      description = {
+        "Room for the patch sample (~3 KB per patch) and per-iteration partial sums, deleted",
+        "afterwards; must be shared by all TaskManagers on a cluster (default: the system's",
+        "temporary folder)."
+      })
+  Path workDir = Path.of(System.getProperty("java.io.tmpdir"));
 
   @Option(
       names = "--bootstrap-servers",
@@ -109,24 +110,31 @@ final class CodebookCommand implements Callable<Integer> {
     CodebookJob job =
         new CodebookJob(
             new CodebookJob.Settings(
-                imageSize,
-                patchSize,
+                view.imageSize,
+                view.patchSize,
                 patchesPerImage,
                 new KMeansConfig(k, iterations, seed, maxPointsPerCentroid),
                 seed),
             Inputs.imageFiles(images, 1));
-    Path checkpoints = Files.createTempDirectory("ccvit-codebook-checkpoints");
-    CodebookJob.Result result =
-        job.run(
-            FlinkEnvironments.create(parallelism, checkpoints.toString(), 0),
-            it ->
-                System.out.printf(
-                    Locale.ROOT,
-                    "codebook: iteration %d objective %.6g empty clusters split %d (%.2f s)%n",
-                    it.iteration(),
-                    it.objective(),
-                    it.emptyClustersSplit(),
-                    it.seconds()));
+    // The bounded job takes no checkpoints; the directory only has to exist while it runs.
+    Path checkpoints = Files.createTempDirectory(workDir, "ccvit-codebook-checkpoints");
+    CodebookJob.Result result;
+    try {
+      result =
+          job.run(
+              FlinkEnvironments.create(parallelism, checkpoints.toString(), 0),
+              workDir,
+              it ->
+                  System.out.printf(
+                      Locale.ROOT,
+                      "codebook: iteration %d objective %.6g empty clusters split %d (%.2f s)%n",
+                      it.iteration(),
+                      it.objective(),
+                      it.emptyClustersSplit(),
+                      it.seconds()));
+    } finally {
+      WorkDirectory.deleteTree(checkpoints);
+    }
     result.rejects().forEach(r -> System.out.println("codebook: rejected " + r));
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);

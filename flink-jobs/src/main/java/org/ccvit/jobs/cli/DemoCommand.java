@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.infra.EmbeddedKafka;
+import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.report.LossCurvePlot;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
@@ -22,12 +23,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the whole system locally: start an in-process Kafka broker, ingest images into a",
-      "topic, build a small codebook with the bounded Flink job (published to a codebook",
-      "topic), run a short streaming pre-training on a Flink MiniCluster with the CPU trainer,",
-      "and leave codebook, weights, metrics.csv and loss-curve.png in --out."
-    })
+    description =
+        "Run the whole system locally: start an in-process Kafka broker, ingest images "
+            + "into a topic, build a small codebook with the bounded Flink job (published to "
+            + "a codebook topic), run a short streaming pre-training on a Flink MiniCluster "
+            + "with the CPU trainer, and leave codebook, weights, metrics.csv and loss-"
+            + "curve.png in --out.")
 final class DemoCommand implements Callable<Integer> {
 
   private static final String IMAGES_TOPIC = "ccvit-images";
@@ -49,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--passes",
-      defaultValue = "16",
+      defaultValue = "48",
       description =
           "Times the images are ingested; each pass is one epoch (default: ${DEFAULT-VALUE}).")
   int passes;
@@ -84,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
       ingest.topic = IMAGES_TOPIC;
       ingest.passes = passes;
       ingest.inputs = inputs;
+      ingest.maxRecordBytes = EmbeddedKafka.MAX_MESSAGE_BYTES;
+      ingest.oversize = KafkaPublisher.Oversize.REFUSE;
       ingest.call();
 
       CodebookCommand codebook = new CodebookCommand();
@@ -93,8 +96,7 @@ final class DemoCommand implements Callable<Integer> {
       codebook.iterations = 20;
       codebook.seed = 1;
       codebook.maxPointsPerCentroid = 10_000_000;
-      codebook.imageSize = modelOptions.imageSize;
-      codebook.patchSize = modelOptions.patchSize;
+      codebook.view = modelOptions.view;
       codebook.patchesPerImage = 0;
       codebook.parallelism = parallelism;
       codebook.bootstrapServers = kafka.bootstrapServers();

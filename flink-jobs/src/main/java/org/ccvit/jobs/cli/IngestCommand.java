@@ -45,6 +45,23 @@ final class IngestCommand implements Callable<Integer> {
       description = "At most this many images per pass; 0 means all (default: ${DEFAULT-VALUE}).")
   long limit;
 
+  @Option(
+      names = "--max-record-bytes",
+      defaultValue = "1000000",
+      description =
+          "Largest record to send: the broker's message.max.bytes (or the topic's"
+              + " max.message.bytes) less ~1 KB; Kafka's default allows 1 MB"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxRecordBytes;
+
+  @Option(
+      names = "--oversize",
+      defaultValue = "refuse",
+      description =
+          "What to do with a larger image: refuse (list it, send nothing) or downscale"
+              + " (re-encode as a smaller JPEG until it fits) (default: ${DEFAULT-VALUE}).")
+  KafkaPublisher.Oversize oversize;
+
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, folders or shards.")
   List<Path> inputs;
 
@@ -54,9 +71,16 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
-      KafkaPublisher.IngestReport report = publisher.publishImages(inputs, topic, passes, limit);
+      KafkaPublisher.IngestReport report =
+          publisher.publishImages(
+              inputs,
+              topic,
+              passes,
+              limit,
+              new KafkaPublisher.RecordLimit(maxRecordBytes, oversize));
       sent = report.sent();
       System.out.printf("ingest: %d records sent to %s%n", report.sent(), topic);
+      report.downscaled().forEach(r -> System.out.println("ingest: downscaled " + r));
       report.refused().forEach(r -> System.out.println("ingest: refused " + r));
     }
     return 0;

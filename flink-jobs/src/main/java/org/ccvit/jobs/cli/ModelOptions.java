@@ -7,10 +7,13 @@ package org.ccvit.jobs.cli;
 
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.model.CcvitConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Model size and optimisation settings shared by pretrain and demo. */
 final class ModelOptions {
+
+  @Mixin ViewOptions view;
 
   /** Model presets; sizes can be overridden one by one. */
   enum Preset {
@@ -24,18 +27,6 @@ final class ModelOptions {
       description =
           "Model preset: tiny (tests, CPU demo) or base (ViT-B/16, the paper's) (default: ${DEFAULT-VALUE}).")
   Preset preset;
-
-  @Option(
-      names = "--image-size",
-      defaultValue = "224",
-      description = "Model input side (default: ${DEFAULT-VALUE}).")
-  int imageSize;
-
-  @Option(
-      names = "--patch-size",
-      defaultValue = "16",
-      description = "Patch side; must match the codebook (default: ${DEFAULT-VALUE}).")
-  int patchSize;
 
   @Option(
       names = "--batch-size",
@@ -89,7 +80,7 @@ final class ModelOptions {
 
   CcvitConfig model(int vocabSize) {
     return switch (preset) {
-      case TINY -> CcvitConfig.tiny(imageSize, patchSize, vocabSize);
+      case TINY -> CcvitConfig.tiny(view.imageSize, view.patchSize, vocabSize);
       case BASE -> CcvitConfig.base(vocabSize);
     };
   }

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.jobs.PretrainJob;
@@ -41,12 +39,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "pretrain",
     mixinStandardHelpOptions = true,
-    description = {
-      "Streaming CCViT pre-training: images from a Kafka topic (or files) are decoded,",
-      "augmented (flip, RandomResizedCrop), tokenized against the codebook, masked and",
-      "replaced, and trained on by a DJL trainer sink. Writes weights.safetensors and",
-      "metrics.csv to --out; rejected inputs go to --reject-topic or --out/rejects/."
-    })
+    description =
+        "Streaming CCViT pre-training: images from a Kafka topic (or files) are "
+            + "decoded, augmented (flip, RandomResizedCrop), tokenized against the codebook, "
+            + "masked and replaced, and trained on by a DJL trainer sink. Writes "
+            + "weights.safetensors and metrics.csv to --out; rejected inputs go to --reject-"
+            + "topic or --out/rejects/.")
 final class PretrainCommand implements Callable<Integer> {
 
   @Option(
@@ -150,9 +148,10 @@ final class PretrainCommand implements Callable<Integer> {
           "give exactly one input: --images PATH... or --bootstrap-servers with --topic");
     }
     // Refuse a wrong codebook or configuration before anything starts.
-    Codebook cb = Codebook.readNpy(codebook, modelOptions.patchSize, 3);
+    Codebook cb = Codebook.readNpy(codebook, modelOptions.view.patchSize, 3);
     TokenizerConfig tokenizer =
-        TokenizerConfig.forSize(modelOptions.imageSize, modelOptions.patchSize, modelOptions.seed);
+        TokenizerConfig.forSize(
+            modelOptions.view.imageSize, modelOptions.view.patchSize, modelOptions.seed);
     SampleMaker.requireCompatible(tokenizer, cb);
     CcvitConfig model = modelOptions.model(cb.k());
     if (model.imgSize() != tokenizer.imageSize() || model.patchSize() != tokenizer.patchSize()) {
@@ -181,14 +180,10 @@ final class PretrainCommand implements Callable<Integer> {
         codebookTopic != null
             ? Inputs.kafkaCodebooks(kafka, codebookTopic, groupId + "-codebooks", bounded)
             : Inputs.codebookFile(
-                codebook, modelOptions.patchSize, 3, Map.of("file", codebook.toString()));
+                codebook, modelOptions.view.patchSize, 3, Map.of("file", codebook.toString()));
     Sink<RejectRecord> rejects =
         rejectTopic != null
-            ? KafkaSink.<RejectRecord>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new RejectRecordSerializer(rejectTopic))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build()
+            ? RejectRecordSerializer.sink(kafka, rejectTopic)
             : new RejectFileSink(out.resolve("rejects"));
     TrainerSink trainer =
         new TrainerSink(

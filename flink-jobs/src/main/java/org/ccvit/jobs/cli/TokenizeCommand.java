@@ -28,19 +28,22 @@ import org.ccvit.tokenizer.search.NearestCentroidSearch;
 import org.ccvit.tokenizer.search.ProjectedCodebook;
 import org.ccvit.tokenizer.search.PrunedExactSearch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Centroid ids of the deterministic view of each image. */
 @Command(
     name = "tokenize",
     mixinStandardHelpOptions = true,
-    description = {
-      "Tokenize images with a codebook: a deterministic view per image (an image already at",
-      "the model size as is; others: shorter side resized to size*8/7 bicubic, then center",
-      "crop), exact nearest-centroid ids as int32 [images, patches] in input order. Images that",
-      "fail to decode get a row of -1 and are listed. Prints images/s and codebook usage."
-    })
+    description =
+        "Tokenize images with a codebook: a deterministic view per image (an image "
+            + "already at the model size as is; others: shorter side resized to size*8/7 "
+            + "bicubic, then center crop), exact nearest-centroid ids as int32 [images, "
+            + "patches] in input order. Images that fail to decode get a row of -1 and are "
+            + "listed. Prints images/s and codebook usage.")
 final class TokenizeCommand implements Callable<Integer> {
+
+  @Mixin ViewOptions view;
 
   private static final int CHUNK = 256;
 
@@ -64,18 +67,6 @@ final class TokenizeCommand implements Callable<Integer> {
   Path out;
 
   @Option(
-      names = "--image-size",
-      defaultValue = "224",
-      description = "View side (default: ${DEFAULT-VALUE}).")
-  int imageSize;
-
-  @Option(
-      names = "--patch-size",
-      defaultValue = "16",
-      description = "Patch side; must match the codebook (default: ${DEFAULT-VALUE}).")
-  int patchSize;
-
-  @Option(
       names = "--threads",
       defaultValue = "2",
       description = "Worker threads (default: ${DEFAULT-VALUE}).")
@@ -83,9 +74,10 @@ final class TokenizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Codebook codebook = Codebook.readNpy(codebookFile, patchSize, 3);
-    CenterViewPatches view = new CenterViewPatches(imageSize, patchSize, ImageLimits.defaults());
-    int patches = view.patchesPerImage();
+    Codebook codebook = Codebook.readNpy(codebookFile, view.patchSize, 3);
+    CenterViewPatches centerView =
+        new CenterViewPatches(view.imageSize, view.patchSize, ImageLimits.defaults());
+    int patches = centerView.patchesPerImage();
     // One preparation of the codebook, shared by the per-thread searches.
     ProjectedCodebook prepared = ProjectedCodebook.of(codebook);
     ThreadLocal<NearestCentroidSearch> search =
@@ -102,10 +94,10 @@ final class TokenizeCommand implements Callable<Integer> {
           record -> {
             chunk.add(record);
             if (chunk.size() == CHUNK) {
-              tokenizeChunk(chunk, view, search, pool, rows, failures);
+              tokenizeChunk(chunk, centerView, search, pool, rows, failures);
             }
           });
-      tokenizeChunk(chunk, view, search, pool, rows, failures);
+      tokenizeChunk(chunk, centerView, search, pool, rows, failures);
     } finally {
       pool.shutdown();
     }
@@ -132,7 +124,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
   private static void tokenizeChunk(
       List<ImageRecord> chunk,
-      CenterViewPatches view,
+      CenterViewPatches centerView,
       ThreadLocal<NearestCentroidSearch> search,
       ExecutorService pool,
       List<int[]> rows,
@@ -145,7 +137,9 @@ final class TokenizeCommand implements Callable<Integer> {
                 byte[] bytes = new byte[record.getImage().remaining()];
                 record.getImage().duplicate().get(bytes);
                 try {
-                  return search.get().assign(view.extract(bytes), view.patchesPerImage());
+                  return search
+                      .get()
+                      .assign(centerView.extract(bytes), centerView.patchesPerImage());
                 } catch (RejectedInputException e) {
                   return null;
                 }
@@ -162,7 +156,7 @@ final class TokenizeCommand implements Callable<Integer> {
       if (ids == null) {
         ImageRecord failed = chunk.get(i);
         failures.add(failed.getKey() + " (" + failed.getSource() + ")");
-        ids = new int[view.patchesPerImage()];
+        ids = new int[centerView.patchesPerImage()];
         Arrays.fill(ids, -1);
       }
       rows.add(ids);

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.ccvit.jobs.kafka.CodebookRecordDeserializer;
 import org.ccvit.jobs.kafka.ImageRecordDeserializer;
@@ -20,6 +21,7 @@ import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.io.ImageSources;
 
 /** The inputs the jobs are built from: Kafka topics, image files and shards, codebook files. */
 public final class Inputs {
@@ -32,41 +34,42 @@ public final class Inputs {
    */
   public static StreamInput<ImageRecord> kafkaImages(
       KafkaSettings kafka, String topic, String groupId, boolean bounded) {
-    return env -> {
-      KafkaSourceBuilder<ImageRecord> builder =
-          KafkaSource.<ImageRecord>builder()
-              .setBootstrapServers(kafka.bootstrapServers())
-              .setTopics(topic)
-              .setGroupId(groupId)
-              .setProperties(kafka.consumerProperties())
-              .setStartingOffsets(OffsetsInitializer.earliest())
-              .setDeserializer(new ImageRecordDeserializer());
-      if (bounded) {
-        builder.setBounded(OffsetsInitializer.latest());
-      }
-      return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "images: " + topic);
-    };
+    return env ->
+        env.fromSource(
+            kafkaSource(kafka, topic, groupId, bounded, new ImageRecordDeserializer()),
+            WatermarkStrategy.noWatermarks(),
+            "images: " + topic);
   }
 
   /** Codebook records from a topic; every new version is broadcast to the tokenizers. */
   public static StreamInput<CodebookRecord> kafkaCodebooks(
       KafkaSettings kafka, String topic, String groupId, boolean bounded) {
-    return env -> {
-      KafkaSourceBuilder<CodebookRecord> builder =
-          KafkaSource.<CodebookRecord>builder()
-              .setBootstrapServers(kafka.bootstrapServers())
-              .setTopics(topic)
-              .setGroupId(groupId)
-              .setProperties(kafka.consumerProperties())
-              .setStartingOffsets(OffsetsInitializer.earliest())
-              .setDeserializer(new CodebookRecordDeserializer());
-      if (bounded) {
-        builder.setBounded(OffsetsInitializer.latest());
-      }
-      return env.fromSource(
-              builder.build(), WatermarkStrategy.noWatermarks(), "codebooks: " + topic)
-          .setParallelism(1);
-    };
+    return env ->
+        env.fromSource(
+                kafkaSource(kafka, topic, groupId, bounded, new CodebookRecordDeserializer()),
+                WatermarkStrategy.noWatermarks(),
+                "codebooks: " + topic)
+            .setParallelism(1);
+  }
+
+  private static <T> KafkaSource<T> kafkaSource(
+      KafkaSettings kafka,
+      String topic,
+      String groupId,
+      boolean bounded,
+      KafkaRecordDeserializationSchema<T> deserializer) {
+    KafkaSourceBuilder<T> builder =
+        KafkaSource.<T>builder()
+            .setBootstrapServers(kafka.bootstrapServers())
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setProperties(kafka.consumerProperties())
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setDeserializer(deserializer);
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   /**
@@ -76,7 +79,7 @@ public final class Inputs {
   public static StreamInput<ImageRecord> imageFiles(List<Path> inputs, int passes) {
     List<String> units = new ArrayList<>();
     for (int pass = 0; pass < passes; pass++) {
-      org.ccvit.tokenizer.io.ImageSources.expand(inputs).forEach(p -> units.add(p.toString()));
+      ImageSources.expand(inputs).forEach(p -> units.add(p.toString()));
     }
     return env ->
         env.fromData(units)

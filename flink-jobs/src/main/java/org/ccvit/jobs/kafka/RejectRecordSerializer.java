@@ -6,7 +6,9 @@
 package org.ccvit.jobs.kafka;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.RejectRecord;
@@ -19,6 +21,15 @@ public final class RejectRecordSerializer implements KafkaRecordSerializationSch
 
   public RejectRecordSerializer(String topic) {
     this.topic = topic;
+  }
+
+  /** A sink writing rejects to the topic; at least once, as a reject seen twice does no harm. */
+  public static KafkaSink<RejectRecord> sink(KafkaSettings kafka, String topic) {
+    return KafkaSink.<RejectRecord>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setRecordSerializer(new RejectRecordSerializer(topic))
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
   }
 
   @Override

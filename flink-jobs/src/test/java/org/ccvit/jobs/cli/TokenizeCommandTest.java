@@ -25,7 +25,6 @@ import org.ccvit.tokenizer.npy.NpyArray;
 import org.ccvit.tokenizer.search.BruteForceSearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TokenizeCommandTest {
 
@@ -66,7 +65,7 @@ class TokenizeCommandTest {
                 out.toString(),
                 "--images"));
     all.forEach(p -> args.add(p.toString()));
-    assertEquals(0, new CommandLine(new Ccvit()).execute(args.toArray(String[]::new)));
+    assertEquals(0, Ccvit.commandLine().execute(args.toArray(String[]::new)));
 
     NpyArray ids = Npy.read(out);
     assertArrayEquals(new int[] {4, 196}, ids.shape());

@@ -74,9 +74,7 @@ class WeightsCommandTest {
 
     StringWriter err = new StringWriter();
     CommandLine cli =
-        new CommandLine(new Ccvit())
-            .setCaseInsensitiveEnumValuesAllowed(true)
-            .setErr(new PrintWriter(err));
+        Ccvit.commandLine().setCaseInsensitiveEnumValuesAllowed(true).setErr(new PrintWriter(err));
     int code =
         cli.execute(
             "weights",
@@ -99,7 +97,7 @@ class WeightsCommandTest {
   }
 
   private static int run(String... args) {
-    return new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return Ccvit.commandLine().setCaseInsensitiveEnumValuesAllowed(true).execute(args);
   }
 
   private static long mismatch(Path a, Path b) {

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -22,8 +23,10 @@ import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.StageTimer;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 
@@ -32,6 +35,9 @@ import org.ccvit.tokenizer.codebook.Codebook;
  * TrainingSample} or one {@link RejectRecord} on {@link #REJECTS}. Images that arrive before any
  * codebook wait in keyed state and are released when it comes. The n-th time a key is seen it is
  * tokenized as epoch n, so a second pass over the same images draws new crops and masks.
+ *
+ * <p>Metrics per subtask: {@code samples}, {@code rejects}, and the time spent in each stage as
+ * {@code stageNanos.<decode|augment|tokenize|mask>} (divide by samples for the time per sample).
  */
 public class TokenizeMaskFunction
     extends KeyedBroadcastProcessFunction<String, ImageRecord, CodebookRecord, TrainingSample> {
@@ -58,6 +64,7 @@ public class TokenizeMaskFunction
   private transient SampleMaker maker;
   private transient Counter samples;
   private transient Counter rejects;
+  private transient StageTimer stageTimer;
 
   public TokenizeMaskFunction(TokenizerConfig config) {
     this.config = config;
@@ -67,6 +74,15 @@ public class TokenizeMaskFunction
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     rejects = getRuntimeContext().getMetricGroup().counter("rejects");
+    MetricGroup stages = getRuntimeContext().getMetricGroup().addGroup("stageNanos");
+    Counter[] stageNanos = new Counter[PipelineStage.values().length];
+    for (PipelineStage stage : PipelineStage.values()) {
+      // Serialization happens downstream (Flink's network serializer or a sink's codec).
+      if (stage != PipelineStage.SERIALIZE) {
+        stageNanos[stage.ordinal()] = stages.counter(stage.label());
+      }
+    }
+    stageTimer = (stage, nanos) -> stageNanos[stage.ordinal()].inc(nanos);
   }
 
   @Override
@@ -113,18 +129,24 @@ public class TokenizeMaskFunction
     ValueState<Integer> timesSeen = getRuntimeContext().getState(TIMES_SEEN);
     int epoch = timesSeen.value() == null ? 0 : timesSeen.value();
     timesSeen.update(epoch + 1);
+    TrainingSample sample;
     try {
       if (UNPARSEABLE_FORMAT.equals(image.getFormat())) {
         throw new RejectedInputException("parse", image.getSource());
       }
-      out.collect(makerFor(codebook).make(image, epoch));
-      samples.inc();
+      sample = makerFor(codebook).make(image, epoch);
     } catch (RejectedInputException e) {
       reject(image, e.stage(), e.reason(), rej);
+      return;
     } catch (RuntimeException e) {
       // An image no decoder rule foresaw must not stop the job: it is set aside with the cause.
       reject(image, "tokenize", e.toString(), rej);
+      return;
     }
+    // Outside the try: a failure of a chained downstream operator must fail the job, not
+    // turn into a reject.
+    out.collect(sample);
+    samples.inc();
   }
 
   private void reject(ImageRecord image, String stage, String reason, RejectOutput rej) {
@@ -141,7 +163,7 @@ public class TokenizeMaskFunction
 
   private SampleMaker makerFor(CodebookRecord codebook) {
     if (maker == null || !maker.codebook().version().equals(codebook.getVersion())) {
-      maker = new SampleMaker(config, Codebook.fromRecord(codebook));
+      maker = new SampleMaker(config, Codebook.fromRecord(codebook), stageTimer);
     }
     return maker;
   }

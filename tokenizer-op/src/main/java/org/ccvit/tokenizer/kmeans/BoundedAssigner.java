@@ -31,8 +31,9 @@ import org.ccvit.tokenizer.linalg.SquaredDistance;
  * of the best are re-checked in float64, so the result is the exact float64 argmin with the lowest
  * index on ties.
  *
- * <p>Work is spread over the common fork-join pool; results do not depend on the number of threads.
- * Not thread-safe: one instance per point set, one caller at a time.
+ * <p>Work is spread over the common fork-join pool, or stays on the calling thread when the caller
+ * scales out itself (one assigner per Flink subtask); results do not depend on the number of
+ * threads. Not thread-safe: one instance per point set, one caller at a time.
  */
 public final class BoundedAssigner {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -62,13 +63,24 @@ public final class BoundedAssigner {
   private final double[] projectedNorms;
   private final double[] residualNorms;
   private final int[] assignment;
+  private final boolean parallel;
   private boolean assigned;
   private final AtomicLong fullDistances = new AtomicLong();
 
   /**
+   * An assigner that spreads its work over the common fork-join pool.
+   *
    * @param points row-major [n, dim]; not copied, must not change while this assigner is used
    */
   public BoundedAssigner(float[] points, int n, int dim) {
+    this(points, n, dim, true);
+  }
+
+  /**
+   * @param points row-major [n, dim]; not copied, must not change while this assigner is used
+   * @param parallel false keeps all work on the calling thread
+   */
+  public BoundedAssigner(float[] points, int n, int dim, boolean parallel) {
     if (n < 0 || dim < 1 || points.length < (long) n * dim) {
       throw new IllegalArgumentException(
           "expected n >= 0, dim >= 1 and at least n*dim point values, got n="
@@ -97,6 +109,7 @@ public final class BoundedAssigner {
       residualNorms[i] = Math.sqrt(Math.max(0, pointNorms[i] - projectedNorms[i]));
     }
     this.assignment = new int[n];
+    this.parallel = parallel;
   }
 
   /**
@@ -146,8 +159,7 @@ public final class BoundedAssigner {
     }
     boolean startFromPrevious = warm;
     int chunks = (n + CHUNK - 1) / CHUNK;
-    IntStream.range(0, chunks)
-        .parallel()
+    range(chunks)
         .forEach(
             c -> searchChunk(c * CHUNK, Math.min(n, (c + 1) * CHUNK), target, startFromPrevious));
     assigned = true;
@@ -313,8 +325,7 @@ public final class BoundedAssigner {
     }
     double[] sums = new double[k * dim];
     double[] clusterObjective = new double[k];
-    IntStream.range(0, k)
-        .parallel()
+    range(k)
         .forEach(
             j -> {
               int base = j * dim;
@@ -340,6 +351,11 @@ public final class BoundedAssigner {
       objective += o;
     }
     return new PartialSums(k, dim, sums, counts, objective);
+  }
+
+  private IntStream range(int count) {
+    IntStream range = IntStream.range(0, count);
+    return parallel ? range.parallel() : range;
   }
 
   /** sums[base..base+dim) += the point at offset, widened to float64 lane by lane. */

@@ -8,6 +8,7 @@ package org.ccvit.tokenizer.kmeans;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * k-means with the semantics of faiss's {@code Clustering} (L2, nredo 1): optional seeded
@@ -41,7 +42,7 @@ public final class KMeans {
     float[] training = points;
     int m = (int) config.trainingSize(n);
     if (m < n) {
-      training = gatherRows(points, dim, SeededPermutation.prefix(n, m, config.seed()));
+      training = gatherRows(points, dim, subsampleRows(n, config));
     }
     List<IterationStats> history = new ArrayList<>();
     if (m == k) {
@@ -79,7 +80,26 @@ public final class KMeans {
    */
   public static float[] initialCentroids(float[] points, int n, int dim, int k, long seed) {
     checkPoints(points, n, dim, k);
-    return gatherRows(points, dim, SeededPermutation.prefix(n, k, seed + 1));
+    return gatherRows(points, dim, initialRows(n, k, seed));
+  }
+
+  /**
+   * The rows of the n training points that {@link #initialCentroids} takes, in centroid order.
+   *
+   * @param seed the clustering seed ({@link KMeansConfig#seed()})
+   */
+  public static int[] initialRows(int n, int k, long seed) {
+    return SeededPermutation.prefix(n, k, seed + 1);
+  }
+
+  /**
+   * faiss's subsample when there are more than {@code k * maxPointsPerCentroid} points: the rows of
+   * the n points that are clustered, in training order (the first {@link KMeansConfig#trainingSize}
+   * entries of {@code rand_perm(n, seed)}). With no subsampling, this is 0..n-1.
+   */
+  public static int[] subsampleRows(int n, KMeansConfig config) {
+    int m = (int) config.trainingSize(n);
+    return m < n ? SeededPermutation.prefix(n, m, config.seed()) : IntStream.range(0, n).toArray();
   }
 
   /**

@@ -1,0 +1,186 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.jobs.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.ccvit.jobs.FlinkEnvironments;
+import org.ccvit.jobs.PretrainJob;
+import org.ccvit.schemas.AvroCodec;
+import org.ccvit.schemas.CodebookRecord;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.PipelineStage;
+import org.ccvit.tokenizer.RejectedInputException;
+import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.StageTimes;
+import org.ccvit.tokenizer.TokenizerConfig;
+import org.ccvit.tokenizer.codebook.Codebook;
+
+/**
+ * The same work two ways on the same in-memory images: a plain loop (one {@link SampleMaker} per
+ * thread, each sample encoded to Avro) and the pre-training job on a local MiniCluster (images →
+ * keyBy → tokenize/mask with the broadcast codebook → Avro-encoding sink that discards). The ratio
+ * of their throughputs at equal parallelism is what Flink costs.
+ */
+public final class PipelineBenchmark {
+
+  /**
+   * One timed run: how many samples in how many seconds on how many threads. For the Flink job,
+   * {@code seconds} is the steady-state window from the first to the last sample and {@code
+   * jobSeconds} the whole net runtime including task deployment; for the loop both are its wall
+   * time. {@code cpuSeconds} is the CPU time of the whole process (every thread: Flink's network,
+   * state backend, GC) over the same window. {@code bytesPerSample} is the mean Avro size of a
+   * sample.
+   */
+  public record Run(
+      String mode,
+      int parallelism,
+      long samples,
+      double seconds,
+      double jobSeconds,
+      double cpuSeconds,
+      double bytesPerSample) {
+    public double samplesPerSecond() {
+      return samples / seconds;
+    }
+
+    public double samplesPerSecondPerCore() {
+      return samplesPerSecond() / parallelism;
+    }
+
+    /** Samples per CPU-second: the throughput of one fully used core. */
+    public double samplesPerCpuSecond() {
+      return samples / cpuSeconds;
+    }
+  }
+
+  private final TokenizerConfig config;
+  private final Codebook codebook;
+  private final List<ImageRecord> images;
+  private final Path workDir;
+
+  public PipelineBenchmark(
+      TokenizerConfig config, Codebook codebook, List<ImageRecord> images, Path workDir) {
+    SampleMaker.requireCompatible(config, codebook);
+    this.config = config;
+    this.codebook = codebook;
+    this.images = List.copyOf(images);
+    this.workDir = workDir;
+  }
+
+  /** A K-centroid codebook of random natural patches of the images (no k-means iterations). */
+  public static Codebook quickCodebook(
+      List<ImageRecord> images, TokenizerConfig config, int k, long seed)
+      throws RejectedInputException {
+    return QuickCodebook.draw(images, config.imageSize(), config.patchSize(), k, seed);
+  }
+
+  /**
+   * Every image once on {@code threads} threads, each sample encoded to Avro; the time of every
+   * stage goes to {@code stages}. Fails on a rejected image: benchmark inputs must all be usable.
+   */
+  public Run plainLoop(int threads, StageTimes stages) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong samples = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    long startCpu = ProcessCpu.nanos();
+    long start = System.nanoTime();
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        int worker = w;
+        workers.add(
+            pool.submit(
+                () -> {
+                  SampleMaker maker = new SampleMaker(config, codebook, stages);
+                  AvroCodec<TrainingSample> codec = new AvroCodec<>(TrainingSample.class);
+                  for (int i = worker; i < images.size(); i += threads) {
+                    TrainingSample sample = maker.make(images.get(i), 0);
+                    long t = System.nanoTime();
+                    bytes.addAndGet(codec.encode(sample).length);
+                    stages.record(PipelineStage.SERIALIZE, System.nanoTime() - t);
+                    samples.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : workers) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (ProcessCpu.nanos() - startCpu) / 1e9;
+    long n = samples.get();
+    return new Run(
+        "plain loop", threads, n, seconds, seconds, cpuSeconds, bytes.get() / (double) n);
+  }
+
+  /**
+   * The pre-training job at the given parallelism on a fresh local MiniCluster (RocksDB state, as
+   * in production). Fails unless every image became a sample.
+   */
+  public Run flinkJob(int parallelism) throws Exception {
+    StreamExecutionEnvironment env =
+        FlinkEnvironments.create(parallelism, workDir.resolve("checkpoints").toString(), 0);
+    List<ImageRecord> records = images;
+    CodebookRecord codebookRecord = codebook.toRecord(Map.of("source", "benchmark"));
+    PretrainJob.Streams streams =
+        new PretrainJob(
+                config,
+                e -> e.fromData(records, new AvroTypeInfo<>(ImageRecord.class)).name("images"),
+                e ->
+                    e.fromData(List.of(codebookRecord), new AvroTypeInfo<>(CodebookRecord.class))
+                        .name("codebook")
+                        .setParallelism(1))
+            .build(env);
+    streams
+        .samples()
+        .map(new SerializeAndClock())
+        .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+        .name("serialize")
+        .sinkTo(new DiscardingSink<>())
+        .name("discard");
+    streams.rejects().sinkTo(new DiscardingSink<>()).name("rejects");
+    JobExecutionResult result = env.execute("ccvit bench pipeline");
+    long samples = result.<Long>getAccumulatorResult(SerializeAndClock.SAMPLES);
+    if (samples != images.size()) {
+      throw new IllegalStateException(
+          "the job made " + samples + " samples from " + images.size() + " images");
+    }
+    long first = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST);
+    long last = result.<Long>getAccumulatorResult(SerializeAndClock.LAST);
+    // n samples in the window from the first to the last: n - 1 intervals.
+    double window = samples / (double) Math.max(1, samples - 1);
+    double steady = (last - first) / 1e9 * window;
+    long firstCpu = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST_CPU);
+    long lastCpu = result.<Long>getAccumulatorResult(SerializeAndClock.LAST_CPU);
+    double cpuSeconds = (lastCpu - firstCpu) / 1e9 * window;
+    long bytes = result.<Long>getAccumulatorResult(SerializeAndClock.BYTES);
+    return new Run(
+        "flink job",
+        parallelism,
+        samples,
+        steady,
+        result.getNetRuntime(TimeUnit.MILLISECONDS) / 1e3,
+        cpuSeconds,
+        bytes / (double) samples);
+  }
+}

@@ -1,0 +1,163 @@
+/*
+ * Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file
+ * except in compliance with the License. You may obtain a copy of the License at
+ * http://www.apache.org/licenses/LICENSE-2.0
+ */
+package org.ccvit.jobs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ccvit.jobs.bench.PipelineBenchmark;
+import org.ccvit.schemas.ImageRecord;
+import org.ccvit.tokenizer.PipelineStage;
+import org.ccvit.tokenizer.StageTimes;
+import org.ccvit.tokenizer.TokenizerConfig;
+import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.io.ImageSources;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Plain loop against the Flink job on the same images, cores and configuration. */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description =
+        "Decode, augment, tokenize, mask and Avro-serialize the same images as a plain loop and"
+            + " as the pre-training job on a local MiniCluster, at each --parallelism. Prints the"
+            + " time per sample of every stage, samples/s per core (by wall clock and per"
+            + " CPU-second), and the Flink/plain-loop ratio.")
+final class BenchPipelineCommand implements Callable<Integer> {
+
+  @Mixin ViewOptions view;
+
+  @Option(
+      names = "--images",
+      arity = "1..*",
+      description =
+          "Images, folders or shards (default: ${sys:ccvit.shared.dir}/datasets/imagenette-224/train-00000.tar.gz).")
+  List<Path> images;
+
+  @Option(
+      names = "--limit",
+      defaultValue = "200",
+      description = "Images to use (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(
+      names = "--codebook",
+      description = "Codebook .npy; default: K random patches of the images (--k).")
+  Path codebook;
+
+  @Option(
+      names = "--k",
+      defaultValue = "8192",
+      description = "Size of the drawn codebook (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(
+      names = "--parallelism",
+      split = ",",
+      defaultValue = "1,2",
+      description = "Threads / Flink parallelism to measure (default: ${DEFAULT-VALUE}).")
+  List<Integer> parallelism;
+
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      description = "Runs of each; the best counts (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Run seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Path> inputs =
+        images != null
+            ? images
+            : List.of(
+                Path.of(System.getProperty("ccvit.shared.dir", "../shared"))
+                    .resolve("datasets/imagenette-224/train-00000.tar.gz"));
+    List<ImageRecord> records = new ArrayList<>();
+    ImageSources.readAll(ImageSources.expand(inputs), limit, records::add);
+    TokenizerConfig config = TokenizerConfig.forSize(view.imageSize, view.patchSize, seed);
+    Codebook cb =
+        codebook != null
+            ? Codebook.readNpy(codebook, view.patchSize, 3)
+            : PipelineBenchmark.quickCodebook(records, config, k, seed);
+    Path work = Files.createTempDirectory("ccvit-bench-pipeline");
+    PipelineBenchmark bench = new PipelineBenchmark(config, cb, records, work);
+    System.out.printf(
+        Locale.ROOT,
+        "bench pipeline: %d images from %s, %dpx, patch %d, K=%d (%s), %d masked + %d replaced,"
+            + " best of %d%n",
+        records.size(),
+        inputs,
+        view.imageSize,
+        view.patchSize,
+        cb.k(),
+        cb.version(),
+        config.numMasked(),
+        config.numReplaced(),
+        repeats);
+    // Warm-up: JIT-compile the hot paths before anything is timed.
+    bench.plainLoop(1, new StageTimes());
+
+    StageTimes stages = new StageTimes();
+    List<String> rows = new ArrayList<>();
+    for (int p : parallelism) {
+      PipelineBenchmark.Run plain = null;
+      PipelineBenchmark.Run flink = null;
+      for (int r = 0; r < repeats; r++) {
+        PipelineBenchmark.Run pl = bench.plainLoop(p, p == 1 ? stages : new StageTimes());
+        PipelineBenchmark.Run fl = bench.flinkJob(p);
+        plain = plain == null || pl.seconds() < plain.seconds() ? pl : plain;
+        flink = flink == null || fl.seconds() < flink.seconds() ? fl : flink;
+      }
+      rows.add(row(plain, plain));
+      rows.add(row(flink, plain));
+    }
+    System.out.println();
+    System.out.println("| stage | µs per sample (plain loop, 1 thread) |");
+    System.out.println("|---|---:|");
+    double total = 0;
+    for (PipelineStage stage : PipelineStage.values()) {
+      total += stages.meanMicros(stage);
+      System.out.printf(Locale.ROOT, "| %s | %.0f |%n", stage.label(), stages.meanMicros(stage));
+    }
+    System.out.printf(Locale.ROOT, "| total | %.0f |%n", total);
+    System.out.println();
+    System.out.println(
+        "| run | parallelism | samples/s | samples/s per core | Flink / plain loop"
+            + " | incl. start-up: samples/s, ratio | samples per CPU-second | ratio (CPU)"
+            + " | Avro bytes per sample |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    rows.forEach(System.out::println);
+    return 0;
+  }
+
+  private static String row(PipelineBenchmark.Run run, PipelineBenchmark.Run plain) {
+    double withStartUp = run.samples() / run.jobSeconds();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %d | %.1f | %.1f | %.2f | %.1f, %.2f | %.1f | %.2f | %.0f |",
+        run.mode(),
+        run.parallelism(),
+        run.samplesPerSecond(),
+        run.samplesPerSecondPerCore(),
+        run.samplesPerSecond() / plain.samplesPerSecond(),
+        withStartUp,
+        withStartUp / plain.samplesPerSecond(),
+        run.samplesPerCpuSecond(),
+        run.samplesPerCpuSecond() / plain.samplesPerCpuSecond(),
+        run.bytesPerSample());
+  }
+}
