@@ -47,8 +47,7 @@ public final class FaissFlatSearch {
   /** True when the python can import faiss. */
   public static boolean available(String python) {
     try {
-      Process p =
-          new ProcessBuilder(python, "-c", "import faiss").redirectErrorStream(true).start();
+      Process p = PythonProcess.of(List.of(python, "-c", "import faiss")).start();
       p.getInputStream().readAllBytes();
       return p.waitFor() == 0;
     } catch (IOException e) {
@@ -80,7 +79,7 @@ public final class FaissFlatSearch {
                   Integer.toString(repeats),
                   String.join(",", threads.stream().map(String::valueOf).toList()),
                   idFile.toString()));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Process process = PythonProcess.of(command).start();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (process.waitFor() != 0) {
         throw new IOException("faiss script failed: " + output);

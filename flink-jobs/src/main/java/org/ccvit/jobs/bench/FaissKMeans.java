@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 
@@ -55,15 +56,15 @@ public final class FaissKMeans {
     try {
       Files.writeString(script, SCRIPT);
       Process process =
-          new ProcessBuilder(
-                  python,
-                  script.toString(),
-                  npy.toString(),
-                  Integer.toString(config.k()),
-                  Integer.toString(config.iterations()),
-                  Long.toString(config.seed()),
-                  Integer.toString(config.maxPointsPerCentroid()))
-              .redirectErrorStream(true)
+          PythonProcess.of(
+                  List.of(
+                      python,
+                      script.toString(),
+                      npy.toString(),
+                      Integer.toString(config.k()),
+                      Integer.toString(config.iterations()),
+                      Long.toString(config.seed()),
+                      Integer.toString(config.maxPointsPerCentroid())))
               .start();
       Run run = null;
       StringBuilder output = new StringBuilder();
