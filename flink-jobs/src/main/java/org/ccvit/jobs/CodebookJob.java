@@ -73,17 +73,7 @@ public final class CodebookJob {
       throws Exception {
     Path runDir = WorkDirectory.createRunDir(workDir, "codebook");
     try {
-      List<SpilledPatches> spilled = new ArrayList<>();
-      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-      try (CloseableIterator<SpilledPatches> it =
-          images
-              .create(env)
-              .map(new SpillPatches(settings, runDir.toString()))
-              .name("decode, center view, sample patches, spill")
-              .returns(TypeInformation.of(SpilledPatches.class))
-              .executeAndCollect("ccvit codebook: sample patches")) {
-        it.forEachRemaining(spilled::add);
-      }
+      List<SpilledPatches> spilled = ReusableMiniCluster.runJobs(env, e -> spill(e, runDir));
       List<String> rejects = new ArrayList<>();
       List<PatchSample.Segment> segments = new ArrayList<>();
       spilled.sort(Comparator.comparing((SpilledPatches s) -> s.key).thenComparing(s -> s.source));
@@ -115,6 +105,21 @@ public final class CodebookJob {
     } finally {
       WorkDirectory.deleteTree(runDir);
     }
+  }
+
+  private List<SpilledPatches> spill(StreamExecutionEnvironment env, Path runDir) throws Exception {
+    List<SpilledPatches> spilled = new ArrayList<>();
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    try (CloseableIterator<SpilledPatches> it =
+        images
+            .create(env)
+            .map(new SpillPatches(settings, runDir.toString()))
+            .name("decode, center view, sample patches, spill")
+            .returns(TypeInformation.of(SpilledPatches.class))
+            .executeAndCollect("ccvit codebook: sample patches")) {
+      it.forEachRemaining(spilled::add);
+    }
+    return spilled;
   }
 
   /** How a codebook was made, stored with it. */

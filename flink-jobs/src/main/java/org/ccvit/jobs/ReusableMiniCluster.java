@@ -63,6 +63,27 @@ public final class ReusableMiniCluster implements AutoCloseable {
     return new ReusableMiniCluster(cluster, configuration);
   }
 
+  /** Jobs submitted from one piece of client code, e.g. the iterations of the codebook job. */
+  @FunctionalInterface
+  public interface Jobs<T> {
+    T run(StreamExecutionEnvironment env) throws Exception;
+  }
+
+  /**
+   * Runs the jobs on {@code env}, or, when it is local, all of them on one MiniCluster kept up
+   * until the last has finished (a local environment would start and stop one per job, and a
+   * collect iterator can then no longer reach the finished job).
+   */
+  public static <T> T runJobs(StreamExecutionEnvironment env, Jobs<T> jobs) throws Exception {
+    if (!isLocal(env)) {
+      return jobs.run(env);
+    }
+    int parallelism = env.getParallelism();
+    try (ReusableMiniCluster cluster = start(env.getConfiguration(), parallelism)) {
+      return jobs.run(cluster.environment(parallelism));
+    }
+  }
+
   /** A new environment whose jobs run on this cluster. */
   public StreamExecutionEnvironment environment(int parallelism) {
     StreamExecutionEnvironment env =

@@ -63,14 +63,7 @@ public final class DistributedKMeans {
   public KMeansResult fit(
       StreamExecutionEnvironment env, PatchSample sample, IterationListener listener)
       throws Exception {
-    if (!ReusableMiniCluster.isLocal(env)) {
-      return iterate(env, sample, listener);
-    }
-    int parallelism = env.getParallelism();
-    try (ReusableMiniCluster cluster =
-        ReusableMiniCluster.start(env.getConfiguration(), parallelism)) {
-      return iterate(cluster.environment(parallelism), sample, listener);
-    }
+    return ReusableMiniCluster.runJobs(env, cluster -> iterate(cluster, sample, listener));
   }
 
   private KMeansResult iterate(
