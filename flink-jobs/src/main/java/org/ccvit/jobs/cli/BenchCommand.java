@@ -5,6 +5,7 @@
  */
 package org.ccvit.jobs.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,12 @@ import picocli.CommandLine.Command;
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The benchmarks' default data: the first Imagenette training shard of the shared datasets. */
+  static Path defaultImages() {
+    return Path.of(System.getProperty("ccvit.shared.dir", "../shared"))
+        .resolve("datasets/imagenette-224/train-00000.tar.gz");
+  }
 
   @Override
   public void run() {

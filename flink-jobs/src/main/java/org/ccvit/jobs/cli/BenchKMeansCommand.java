@@ -25,6 +25,7 @@ import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.ccvit.tokenizer.npy.Npy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,6 +42,8 @@ import picocli.CommandLine.Option;
       "faiss (--faiss) on the same points, with ratios. Best of --repeats runs."
     })
 final class BenchKMeansCommand implements Callable<Integer> {
+
+  @Mixin FaissOptions faissOptions;
   private static final int PATCH_SIZE = 16;
   private static final int IMAGE_SIZE = 224;
 
@@ -74,15 +77,6 @@ final class BenchKMeansCommand implements Callable<Integer> {
           "Image shard or folder (default: imagenette-224/train-00000.tar.gz of the shared datasets).")
   Path shard;
 
-  @Option(names = "--faiss", description = "Also run faiss through --python.")
-  boolean faiss;
-
-  @Option(
-      names = "--python",
-      defaultValue = "/usr/bin/python3",
-      description = "Python with faiss (default: ${DEFAULT-VALUE}).")
-  String python;
-
   @Option(
       names = "--work-dir",
       description =
@@ -92,9 +86,7 @@ final class BenchKMeansCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (shard == null) {
-      shard =
-          Path.of(System.getProperty("ccvit.shared.dir", "../shared"))
-              .resolve("datasets/imagenette-224/train-00000.tar.gz");
+      shard = BenchCommand.defaultImages();
     }
     KMeansConfig config = new KMeansConfig(k, iterations, 1, 10_000_000);
     Path runDir = WorkDirectory.createRunDir(workDir, "bench-kmeans");
@@ -149,12 +141,12 @@ final class BenchKMeansCommand implements Callable<Integer> {
             b.result.objective());
       }
       FaissKMeans.Run best = null;
-      if (faiss) {
+      if (faissOptions.faiss) {
         Path npy = runDir.resolve("points.npy");
         Npy.writeFloat32(npy, points, n, dim);
         for (int r = 0; r < repeats; r++) {
           FaissKMeans.Run run =
-              new FaissKMeans(python)
+              new FaissKMeans(faissOptions.python)
                   .run(npy, config, line -> System.out.println("  faiss: " + line));
           System.out.printf(Locale.ROOT, "  faiss run %d: %.2f s%n", r, run.seconds());
           best = best == null || run.seconds() < best.seconds() ? run : best;

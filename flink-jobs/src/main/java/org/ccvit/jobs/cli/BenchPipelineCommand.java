@@ -80,12 +80,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Path> inputs =
-        images != null
-            ? images
-            : List.of(
-                Path.of(System.getProperty("ccvit.shared.dir", "../shared"))
-                    .resolve("datasets/imagenette-224/train-00000.tar.gz"));
+    List<Path> inputs = images != null ? images : List.of(BenchCommand.defaultImages());
     List<ImageRecord> records = new ArrayList<>();
     ImageSources.readAll(ImageSources.expand(inputs), limit, records::add);
     TokenizerConfig config = TokenizerConfig.forSize(view.imageSize, view.patchSize, seed);

@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
             + " whether the ids are identical.")
 final class BenchTokenizerCommand implements Callable<Integer> {
 
+  @Mixin FaissOptions faissOptions;
+
   @Option(
       names = "--images",
       arity = "1..*",
@@ -90,15 +92,6 @@ final class BenchTokenizerCommand implements Callable<Integer> {
       description = "Runs of each; the best counts (default: ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--faiss", description = "Also run faiss IndexFlatL2 through --python.")
-  boolean faiss;
-
-  @Option(
-      names = "--python",
-      defaultValue = "/usr/bin/python3",
-      description = "Python with faiss (default: ${DEFAULT-VALUE}).")
-  String python;
-
   @Option(
       names = "--seed",
       defaultValue = "0",
@@ -107,12 +100,7 @@ final class BenchTokenizerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Path> inputs =
-        images != null
-            ? images
-            : List.of(
-                Path.of(System.getProperty("ccvit.shared.dir", "../shared"))
-                    .resolve("datasets/imagenette-224/train-00000.tar.gz"));
+    List<Path> inputs = images != null ? images : List.of(BenchCommand.defaultImages());
     if (baselineLimit > limit) {
       throw new IllegalArgumentException(
           "--baseline-limit " + baselineLimit + " exceeds --limit " + limit);
@@ -155,18 +143,18 @@ final class BenchTokenizerCommand implements Callable<Integer> {
         (System.nanoTime() - prepareStart) / 1e9);
 
     FaissFlatSearch.Result faissResult = null;
-    if (faiss) {
-      if (FaissFlatSearch.available(python)) {
+    if (faissOptions.faiss) {
+      if (FaissFlatSearch.available(faissOptions.python)) {
         faissResult =
             FaissFlatSearch.run(
-                python,
+                faissOptions.python,
                 codebook,
                 bench.patches(baselineLimit),
                 baselineLimit * bench.patchesPerImage(),
                 threads,
                 repeats);
       } else {
-        System.out.println("faiss: " + python + " cannot import faiss; skipped");
+        System.out.println("faiss: " + faissOptions.python + " cannot import faiss; skipped");
       }
     }
 
