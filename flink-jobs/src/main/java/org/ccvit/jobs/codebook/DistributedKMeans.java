@@ -19,7 +19,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.ccvit.jobs.ReusableMiniCluster;
 import org.ccvit.tokenizer.kmeans.BoundedAssigner;
-import org.ccvit.tokenizer.kmeans.CentroidUpdate;
 import org.ccvit.tokenizer.kmeans.IterationListener;
 import org.ccvit.tokenizer.kmeans.IterationStats;
 import org.ccvit.tokenizer.kmeans.KMeans;
@@ -91,16 +90,10 @@ public final class DistributedKMeans {
         Npy.writeFloat32(round.centroidsFile(), centroids, k, dim);
         PartialSums total = runRound(env, round);
         Files.delete(round.centroidsFile());
-        CentroidUpdate next = KMeans.update(centroids, total, k, dim, splitRandom);
-        centroids = next.centroids();
+        centroids =
+            KMeans.finishIteration(
+                iteration, start, centroids, total, k, dim, splitRandom, history, listener);
         objective = total.objective;
-        IterationStats stats =
-            new IterationStats(
-                iteration, objective, next.emptyClustersSplit(), (System.nanoTime() - start) / 1e9);
-        history.add(stats);
-        if (listener != null) {
-          listener.onIteration(stats);
-        }
       }
       return new KMeansResult(centroids, k, dim, objective, List.copyOf(history));
     } finally {

@@ -57,18 +57,43 @@ public final class KMeans {
     for (int iteration = 0; iteration < config.iterations(); iteration++) {
       long start = System.nanoTime();
       PartialSums sums = assigner.assign(centroids, k);
-      CentroidUpdate next = update(centroids, sums, k, dim, splitRandom);
-      centroids = next.centroids();
+      centroids =
+          finishIteration(
+              iteration, start, centroids, sums, k, dim, splitRandom, history, listener);
       objective = sums.objective;
-      IterationStats stats =
-          new IterationStats(
-              iteration, objective, next.emptyClustersSplit(), (System.nanoTime() - start) / 1e9);
-      history.add(stats);
-      if (listener != null) {
-        listener.onIteration(stats);
-      }
     }
     return new KMeansResult(centroids, k, dim, objective, List.copyOf(history));
+  }
+
+  /**
+   * Ends an iteration, in-process or distributed alike: updates the centroids from the merged sums
+   * (splitting empty clusters), records the iteration's statistics and tells the listener.
+   *
+   * @param startNanos {@link System#nanoTime()} when the iteration began
+   * @return the new centroids
+   */
+  public static float[] finishIteration(
+      int iteration,
+      long startNanos,
+      float[] centroids,
+      PartialSums sums,
+      int k,
+      int dim,
+      SplittableRandom splitRandom,
+      List<IterationStats> history,
+      IterationListener listener) {
+    CentroidUpdate next = update(centroids, sums, k, dim, splitRandom);
+    IterationStats stats =
+        new IterationStats(
+            iteration,
+            sums.objective,
+            next.emptyClustersSplit(),
+            (System.nanoTime() - startNanos) / 1e9);
+    history.add(stats);
+    if (listener != null) {
+      listener.onIteration(stats);
+    }
+    return next.centroids();
   }
 
   /**

@@ -20,11 +20,10 @@ public final class BruteForceSearch implements NearestCentroidSearch {
   }
 
   @Override
-  public int[] assign(float[] points, int n) {
+  public void assign(float[] points, int n, int[] ids) {
     int dim = codebook.dim();
     NearestCentroidSearch.checkPoints(points, n, dim);
     float[] centroids = codebook.centroids();
-    int[] ids = new int[n];
     for (int i = 0; i < n; i++) {
       double best = Double.POSITIVE_INFINITY;
       int bestId = 0;
@@ -40,6 +39,5 @@ public final class BruteForceSearch implements NearestCentroidSearch {
       }
       ids[i] = bestId;
     }
-    return ids;
   }
 }

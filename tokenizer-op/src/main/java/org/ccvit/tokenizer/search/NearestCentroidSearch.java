@@ -13,14 +13,17 @@ import org.ccvit.tokenizer.codebook.Codebook;
  */
 public interface NearestCentroidSearch {
   /**
+   * Writes the nearest centroid id of each of the n points into {@code out[0..n)}.
+   *
    * @param points row-major {@code [n, dim]} (may be longer; the rest is ignored)
-   * @return the nearest centroid id of each of the n points
    */
-  int[] assign(float[] points, int n);
+  void assign(float[] points, int n, int[] out);
 
-  /** As {@link #assign(float[], int)}, writing the ids into {@code out[0..n)}. */
-  default void assign(float[] points, int n, int[] out) {
-    System.arraycopy(assign(points, n), 0, out, 0, n);
+  /** As {@link #assign(float[], int, int[])}, into a new array. */
+  default int[] assign(float[] points, int n) {
+    int[] out = new int[n];
+    assign(points, n, out);
+    return out;
   }
 
   /**

@@ -124,13 +124,6 @@ public final class PrunedExactSearch implements NearestCentroidSearch {
   }
 
   @Override
-  public int[] assign(float[] points, int n) {
-    int[] out = new int[n];
-    assign(points, n, out);
-    return out;
-  }
-
-  @Override
   public void assign(float[] points, int n, int[] out) {
     NearestCentroidSearch.checkPoints(points, n, dim);
     for (int start = 0; start < n; start += BLOCK) {
