@@ -8,12 +8,10 @@ package org.ccvit.jobs.bench;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.image.CenterView;
-import org.ccvit.tokenizer.image.ImageDecoder;
 import org.ccvit.tokenizer.image.ImageLimits;
-import org.ccvit.tokenizer.patch.Patches;
 
 /**
  * A codebook of K natural patches drawn at random from the images' center views: what faiss's
@@ -26,16 +24,15 @@ final class QuickCodebook {
 
   static Codebook draw(List<ImageRecord> images, int imageSize, int patchSize, int k, long seed)
       throws RejectedInputException {
-    ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
-    int dim = 3 * patchSize * patchSize;
-    int perImage = (imageSize / patchSize) * (imageSize / patchSize);
+    CenterViewPatches view = new CenterViewPatches(imageSize, patchSize, ImageLimits.defaults());
+    int dim = view.patchDim();
+    int perImage = view.patchesPerImage();
     float[] all = new float[images.size() * perImage * dim];
     for (int i = 0; i < images.size(); i++) {
       ImageRecord record = images.get(i);
       byte[] bytes = new byte[record.getImage().remaining()];
       record.getImage().duplicate().get(bytes);
-      byte[] view = CenterView.of(decoder.decode(bytes), imageSize).chw();
-      float[] patches = Patches.fromChwBytes(view, 3, imageSize, imageSize, patchSize);
+      float[] patches = view.extract(bytes);
       System.arraycopy(patches, 0, all, i * perImage * dim, patches.length);
     }
     int n = images.size() * perImage;
