@@ -76,11 +76,8 @@ public final class BoundedAssigner {
     this(points, n, dim, true);
   }
 
-  /**
-   * @param points row-major [n, dim]; not copied, must not change while this assigner is used
-   * @param parallel false keeps all work on the calling thread
-   */
-  public BoundedAssigner(float[] points, int n, int dim, boolean parallel) {
+  /** Refuses a point array that cannot hold n points of dimension dim. */
+  static void checkPointArray(float[] points, int n, int dim) {
     if (n < 0 || dim < 1 || points.length < (long) n * dim) {
       throw new IllegalArgumentException(
           "expected n >= 0, dim >= 1 and at least n*dim point values, got n="
@@ -91,6 +88,14 @@ public final class BoundedAssigner {
               + points.length
               + " values");
     }
+  }
+
+  /**
+   * @param points row-major [n, dim]; not copied, must not change while this assigner is used
+   * @param parallel false keeps all work on the calling thread
+   */
+  public BoundedAssigner(float[] points, int n, int dim, boolean parallel) {
+    checkPointArray(points, n, dim);
     this.points = points;
     this.n = n;
     this.dim = dim;

@@ -204,16 +204,7 @@ public final class KMeans {
   }
 
   private static void checkPoints(float[] points, int n, int dim, int k) {
-    if (dim < 1 || n < 0 || points.length < (long) n * dim) {
-      throw new IllegalArgumentException(
-          "expected dim >= 1 and n*dim point values, got n="
-              + n
-              + ", dim="
-              + dim
-              + ", "
-              + points.length
-              + " values");
-    }
+    BoundedAssigner.checkPointArray(points, n, dim);
     if (n < k) {
       throw new IllegalArgumentException("need at least k=" + k + " points to cluster, got " + n);
     }
