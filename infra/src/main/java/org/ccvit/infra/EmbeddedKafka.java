@@ -5,14 +5,7 @@
  */
 package org.ccvit.infra;
 
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -24,7 +17,7 @@ import org.apache.kafka.common.test.TestKitNodes;
 public final class EmbeddedKafka implements AutoCloseable {
 
   /** Largest record the embedded broker accepts; images larger than Kafka's 1 MB default fit. */
-  public static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+  public static final int MAX_MESSAGE_BYTES = KafkaTopics.MAX_MESSAGE_BYTES;
 
   private final KafkaClusterTestKit cluster;
 
@@ -72,26 +65,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Creates the topics (one replica each) that do not exist yet. */
   public void createTopics(int partitions, String... topics)
       throws ExecutionException, InterruptedException {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    try (Admin admin = Admin.create(props)) {
-      Set<String> existing = admin.listTopics().names().get();
-      for (String topic : topics) {
-        if (existing.contains(topic)) {
-          continue;
-        }
-        NewTopic newTopic =
-            new NewTopic(topic, partitions, (short) 1)
-                .configs(Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));
-        try {
-          admin.createTopics(Set.of(newTopic)).all().get();
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    }
+    KafkaTopics.create(bootstrapServers(), partitions, topics);
   }
 
   @Override

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       CodebookCommand.class,
       BenchCommand.class,
+      ClusterCommand.class,
       TokenizeCommand.class,
       PretrainCommand.class,
       DemoCommand.class,
