@@ -24,6 +24,7 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.TrainingSample;

@@ -49,6 +49,7 @@ import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.kafka.RejectRecordSerializer;
+import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;

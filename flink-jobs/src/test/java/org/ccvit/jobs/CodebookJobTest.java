@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.ccvit.jobs.codebook.CodebookJob;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;

@@ -44,6 +44,7 @@ import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.jobs.kafka.ImageRecordDeserializer;
 import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;

@@ -20,7 +20,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.ccvit.jobs.FlinkEnvironments;
-import org.ccvit.jobs.PretrainJob;
+import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;

@@ -3,7 +3,7 @@
  * except in compliance with the License. You may obtain a copy of the License at
  * http://www.apache.org/licenses/LICENSE-2.0
  */
-package org.ccvit.jobs;
+package org.ccvit.jobs.codebook;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,9 +23,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.ccvit.jobs.codebook.DistributedKMeans;
-import org.ccvit.jobs.codebook.PatchSample;
-import org.ccvit.jobs.codebook.WorkDirectory;
+import org.ccvit.jobs.ReusableMiniCluster;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
