@@ -5,6 +5,7 @@
  */
 package org.ccvit.jobs;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,11 +14,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Creates the execution environment: a local MiniCluster when started from the command line, the
- * cluster's when submitted with {@code flink run}. Always without Kryo fallback and with RocksDB
- * and incremental checkpoints. A slow trainer back-pressures the tokenizers and, through Flink's
- * credit-based flow control, the source; unaligned checkpoints let barriers overtake the queued
- * images so checkpoints still complete, and buffer debloating keeps the queued data to about one
- * second of throughput (a sample is ~150 KB at 224px, so fixed-size buffers would hold many).
+ * cluster's when submitted with {@code flink run}, or a remote session cluster's when given its
+ * REST address (then the job jar, {@link #jobJar()}, is shipped with the job as {@code flink run}
+ * ships it). Always without Kryo fallback and with RocksDB and incremental checkpoints. A slow
+ * trainer back-pressures the tokenizers and, through Flink's credit-based flow control, the source;
+ * unaligned checkpoints let barriers overtake the queued images so checkpoints still complete, and
+ * buffer debloating keeps the queued data to about one second of throughput (a sample is ~150 KB at
+ * 224px, so fixed-size buffers would hold many).
  */
 public final class FlinkEnvironments {
 
@@ -41,6 +44,19 @@ public final class FlinkEnvironments {
       String checkpointDir,
       long checkpointIntervalMs,
       Map<String, String> overrides) {
+    return create(null, parallelism, checkpointDir, checkpointIntervalMs, overrides);
+  }
+
+  /**
+   * As {@link #create(int, String, long, Map)}, on the session cluster whose REST endpoint is
+   * {@code jobManager} ({@code HOST:PORT}, as {@code flink run -m}), or as there when it is null.
+   */
+  public static StreamExecutionEnvironment create(
+      String jobManager,
+      int parallelism,
+      String checkpointDir,
+      long checkpointIntervalMs,
+      Map<String, String> overrides) {
     Map<String, String> settings = new HashMap<>();
     settings.put("pipeline.generic-types", "false");
     settings.put("state.backend.type", "rocksdb");
@@ -53,10 +69,40 @@ public final class FlinkEnvironments {
     }
     settings.putAll(overrides);
     Configuration configuration = Configuration.fromMap(settings);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+    StreamExecutionEnvironment env;
+    if (jobManager == null) {
+      env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+    } else {
+      int colon = jobManager.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("give the JobManager as HOST:PORT, not " + jobManager);
+      }
+      env =
+          StreamExecutionEnvironment.createRemoteEnvironment(
+              jobManager.substring(0, colon),
+              Integer.parseInt(jobManager.substring(colon + 1)),
+              configuration,
+              jobJar().toString());
+    }
     env.setParallelism(parallelism);
     return env;
+  }
+
+  /**
+   * The job jar built by {@code mvn package} ({@code flink-jobs/target/ccvit-job.jar}): the system
+   * property {@code ccvit.job.jar}, else under the project named by {@code ccvit.home}.
+   */
+  public static Path jobJar() {
+    String jar = System.getProperty("ccvit.job.jar");
+    Path path =
+        jar != null
+            ? Path.of(jar)
+            : Path.of(System.getProperty("ccvit.home", "."), "flink-jobs/target/ccvit-job.jar");
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException(
+          "no job jar at " + path.toAbsolutePath() + ": build it with 'mvn -DskipTests package'");
+    }
+    return path.toAbsolutePath();
   }
 
   private static String toUri(String dir) {

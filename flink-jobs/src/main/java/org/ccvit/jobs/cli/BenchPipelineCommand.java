@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.bench.PipelineBenchmark;
+import org.ccvit.jobs.options.ViewOptions;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.StageTimes;

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.bench.FaissFlatSearch;
 import org.ccvit.jobs.bench.TokenizerBenchmark;
+import org.ccvit.jobs.options.ViewOptions;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;

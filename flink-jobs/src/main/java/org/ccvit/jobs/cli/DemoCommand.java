@@ -11,7 +11,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.infra.EmbeddedKafka;
+import org.ccvit.jobs.codebook.CodebookJob;
+import org.ccvit.jobs.codebook.CodebookOptions;
 import org.ccvit.jobs.kafka.KafkaPublisher;
+import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.pretrain.PretrainJob;
+import org.ccvit.jobs.pretrain.PretrainOptions;
 import org.ccvit.jobs.report.LossCurvePlot;
 import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
@@ -80,16 +86,23 @@ final class DemoCommand implements Callable<Integer> {
       kafka.createTopics(parallelism, IMAGES_TOPIC, REJECTS_TOPIC);
       kafka.createTopics(1, CODEBOOKS_TOPIC);
 
-      IngestCommand ingest = new IngestCommand();
-      ingest.bootstrapServers = kafka.bootstrapServers();
-      ingest.topic = IMAGES_TOPIC;
-      ingest.passes = passes;
-      ingest.inputs = inputs;
-      ingest.maxRecordBytes = EmbeddedKafka.MAX_MESSAGE_BYTES;
-      ingest.oversize = KafkaPublisher.Oversize.REFUSE;
-      ingest.call();
+      long sent;
+      try (KafkaPublisher publisher =
+          new KafkaPublisher(new KafkaSettings(kafka.bootstrapServers()))) {
+        sent =
+            publisher
+                .publishImages(
+                    inputs,
+                    IMAGES_TOPIC,
+                    passes,
+                    0,
+                    new KafkaPublisher.RecordLimit(
+                        EmbeddedKafka.MAX_MESSAGE_BYTES, KafkaPublisher.Oversize.REFUSE))
+                .sent();
+      }
+      System.out.printf("demo: %d records sent to %s%n", sent, IMAGES_TOPIC);
 
-      CodebookCommand codebook = new CodebookCommand();
+      CodebookOptions codebook = new CodebookOptions();
       codebook.images = inputs;
       codebook.out = codebookFile;
       codebook.k = k;
@@ -99,14 +112,15 @@ final class DemoCommand implements Callable<Integer> {
       codebook.view = modelOptions.view;
       codebook.patchesPerImage = 0;
       codebook.parallelism = parallelism;
+      codebook.workDir = Path.of(System.getProperty("java.io.tmpdir"));
       codebook.bootstrapServers = kafka.bootstrapServers();
       codebook.topic = CODEBOOKS_TOPIC;
-      codebook.call();
+      CodebookJob.run(codebook, null);
 
       // The demo fits the cosine schedule to the data it ingested.
       modelOptions.totalSteps =
-          Math.max(1, (ingest.sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
-      PretrainCommand pretrain = new PretrainCommand();
+          Math.max(1, (sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
+      PretrainOptions pretrain = new PretrainOptions();
       pretrain.bootstrapServers = kafka.bootstrapServers();
       pretrain.topic = IMAGES_TOPIC;
       pretrain.groupId = "ccvit-demo";
@@ -115,10 +129,12 @@ final class DemoCommand implements Callable<Integer> {
       pretrain.codebook = codebookFile;
       pretrain.codebookTopic = CODEBOOKS_TOPIC;
       pretrain.rejectTopic = REJECTS_TOPIC;
-      pretrain.out = out;
+      pretrain.out = out.toString();
       pretrain.parallelism = parallelism;
-      pretrain.modelOptions = modelOptions;
-      pretrain.call();
+      pretrain.model = modelOptions;
+      PretrainJob.submit(pretrain, PretrainJob.environment(pretrain, null))
+          .getJobExecutionResult()
+          .get();
     }
     TrainingLog log = TrainingLog.read(out.resolve(TrainerSinkOptions.METRICS_FILE));
     Path png = out.resolve("loss-curve.png");

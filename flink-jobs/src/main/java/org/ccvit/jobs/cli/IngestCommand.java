@@ -65,9 +65,6 @@ final class IngestCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, folders or shards.")
   List<Path> inputs;
 
-  /** Set after a run: how many records were sent. */
-  long sent;
-
   @Override
   public Integer call() throws Exception {
     try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
@@ -78,7 +75,6 @@ final class IngestCommand implements Callable<Integer> {
               passes,
               limit,
               new KafkaPublisher.RecordLimit(maxRecordBytes, oversize));
-      sent = report.sent();
       System.out.printf("ingest: %d records sent to %s%n", report.sent(), topic);
       report.downscaled().forEach(r -> System.out.println("ingest: downscaled " + r));
       report.refused().forEach(r -> System.out.println("ingest: refused " + r));

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.ccvit.jobs.options.ModelOptions;
 import org.ccvit.trainer.Trainer;
 import org.ccvit.trainer.io.SafetensorsWeights;
 import org.ccvit.trainer.model.CcvitConfig;

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -23,8 +24,12 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.jobs.ReusableMiniCluster;
+import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.io.StreamInput;
+import org.ccvit.jobs.kafka.KafkaPublisher;
+import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
@@ -34,6 +39,7 @@ import org.ccvit.tokenizer.kmeans.IterationListener;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.ccvit.tokenizer.random.SampleRandom;
+import picocli.CommandLine;
 
 /**
  * The bounded codebook job: a Flink job decodes images in parallel, takes the deterministic center
@@ -103,6 +109,70 @@ public final class CodebookJob {
     } finally {
       WorkDirectory.deleteTree(runDir);
     }
+  }
+
+  /**
+   * Builds the codebook the options describe on the session cluster at {@code jobManager} ({@code
+   * HOST:PORT} of its REST API) or, when null, locally or as set by {@code flink run}; writes it to
+   * {@code --out}, publishes it when a broker is given, and returns it.
+   */
+  public static Result run(CodebookOptions o, String jobManager) throws Exception {
+    CodebookJob job =
+        new CodebookJob(
+            new Settings(
+                o.view.imageSize,
+                o.view.patchSize,
+                o.patchesPerImage,
+                new KMeansConfig(o.k, o.iterations, o.seed, o.maxPointsPerCentroid),
+                o.seed),
+            Inputs.imageFiles(o.images, 1));
+    // The bounded jobs take no checkpoints; the directory only has to exist while they run.
+    Path checkpoints = Files.createTempDirectory(o.workDir, "ccvit-codebook-checkpoints");
+    Result result;
+    try {
+      result =
+          job.run(
+              FlinkEnvironments.create(
+                  jobManager, o.parallelism, checkpoints.toString(), 0, Map.of()),
+              o.workDir,
+              it ->
+                  System.out.printf(
+                      Locale.ROOT,
+                      "codebook: iteration %d objective %.6g empty clusters split %d (%.2f s)%n",
+                      it.iteration(),
+                      it.objective(),
+                      it.emptyClustersSplit(),
+                      it.seconds()));
+    } finally {
+      WorkDirectory.deleteTree(checkpoints);
+    }
+    result.rejects().forEach(r -> System.out.println("codebook: rejected " + r));
+    Files.createDirectories(o.out.toAbsolutePath().getParent());
+    result.codebook().writeNpy(o.out);
+    System.out.printf(
+        "codebook: %s K=%d from %d images (%d rejected) -> %s%n",
+        result.codebook().version(),
+        result.codebook().k(),
+        result.images(),
+        result.rejects().size(),
+        o.out);
+    if (o.bootstrapServers != null) {
+      try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(o.bootstrapServers))) {
+        publisher.publishCodebook(
+            result.codebook().toRecord(job.provenance(result, o.images)), o.topic);
+      }
+      System.out.printf("codebook: published %s to %s%n", result.codebook().version(), o.topic);
+    }
+    return result;
+  }
+
+  /**
+   * The entry point for {@code flink run -c org.ccvit.jobs.codebook.CodebookJob ccvit-job.jar
+   * OPTIONS}: the options of {@code ccvit codebook}. The k-means driver loop runs here, in the
+   * client, and submits one job per iteration.
+   */
+  public static void main(String[] args) throws Exception {
+    run(CommandLine.populateCommand(new CodebookOptions(), args), null);
   }
 
   private List<SpilledPatches> spill(StreamExecutionEnvironment env, Path runDir) throws Exception {

@@ -34,11 +34,21 @@ public final class Inputs {
    */
   public static StreamInput<ImageRecord> kafkaImages(
       KafkaSettings kafka, String topic, String groupId, boolean bounded) {
+    return kafkaImages(kafka, topic, groupId, bounded ? OffsetsInitializer.latest() : null);
+  }
+
+  /**
+   * Image records from a topic, stopping at the offsets {@code stop} gives (which may not be
+   * written yet), or never when it is null.
+   */
+  public static StreamInput<ImageRecord> kafkaImages(
+      KafkaSettings kafka, String topic, String groupId, OffsetsInitializer stop) {
     return env ->
         env.fromSource(
-            kafkaSource(kafka, topic, groupId, bounded, new ImageRecordDeserializer()),
-            WatermarkStrategy.noWatermarks(),
-            "images: " + topic);
+                kafkaSource(kafka, topic, groupId, stop, new ImageRecordDeserializer()),
+                WatermarkStrategy.noWatermarks(),
+                "images: " + topic)
+            .uid("images");
   }
 
   /** Codebook records from a topic; every new version is broadcast to the tokenizers. */
@@ -46,9 +56,15 @@ public final class Inputs {
       KafkaSettings kafka, String topic, String groupId, boolean bounded) {
     return env ->
         env.fromSource(
-                kafkaSource(kafka, topic, groupId, bounded, new CodebookRecordDeserializer()),
+                kafkaSource(
+                    kafka,
+                    topic,
+                    groupId,
+                    bounded ? OffsetsInitializer.latest() : null,
+                    new CodebookRecordDeserializer()),
                 WatermarkStrategy.noWatermarks(),
                 "codebooks: " + topic)
+            .uid("codebooks")
             .setParallelism(1);
   }
 
@@ -56,7 +72,7 @@ public final class Inputs {
       KafkaSettings kafka,
       String topic,
       String groupId,
-      boolean bounded,
+      OffsetsInitializer stop,
       KafkaRecordDeserializationSchema<T> deserializer) {
     KafkaSourceBuilder<T> builder =
         KafkaSource.<T>builder()
@@ -66,8 +82,8 @@ public final class Inputs {
             .setProperties(kafka.consumerProperties())
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(deserializer);
-    if (bounded) {
-      builder.setBounded(OffsetsInitializer.latest());
+    if (stop != null) {
+      builder.setBounded(stop);
     }
     return builder.build();
   }
@@ -97,6 +113,7 @@ public final class Inputs {
     return env ->
         env.fromData(List.of(record), new AvroTypeInfo<>(CodebookRecord.class))
             .name("codebook: " + npy.getFileName())
+            .uid("codebook-file")
             .setParallelism(1);
   }
 }

@@ -59,6 +59,8 @@ final class FlinkProcesses {
     c.put("restart-strategy.type", "fixed-delay");
     c.put("restart-strategy.fixed-delay.attempts", "20");
     c.put("restart-strategy.fixed-delay.delay", "2 s");
+    // Metrics in the REST API within a second (default 10 s).
+    c.put("metrics.fetcher.update-interval", "1000");
     c.put("io.tmp.dirs", dir.tmp().toString());
     c.put("web.tmpdir", dir.tmp().resolve("web").toString());
     StringBuilder yaml = new StringBuilder("# Written by ccvit cluster start.\n");

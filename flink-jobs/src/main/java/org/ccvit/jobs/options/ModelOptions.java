@@ -3,7 +3,7 @@
  * except in compliance with the License. You may obtain a copy of the License at
  * http://www.apache.org/licenses/LICENSE-2.0
  */
-package org.ccvit.jobs.cli;
+package org.ccvit.jobs.options;
 
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -11,12 +11,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Model size and optimisation settings shared by pretrain and demo. */
-final class ModelOptions {
+public final class ModelOptions {
 
-  @Mixin ViewOptions view;
+  @Mixin public ViewOptions view;
 
   /** Model presets; sizes can be overridden one by one. */
-  enum Preset {
+  public enum Preset {
     TINY,
     BASE
   }
@@ -26,66 +26,66 @@ final class ModelOptions {
       defaultValue = "tiny",
       description =
           "Model preset: tiny (tests, CPU demo) or base (ViT-B/16, the paper's) (default: ${DEFAULT-VALUE}).")
-  Preset preset;
+  public Preset preset;
 
   @Option(
       names = "--batch-size",
       defaultValue = "16",
       description = "Samples per optimizer step (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  public int batchSize;
 
   @Option(
       names = "--lr",
       defaultValue = "1.5e-3",
       description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-  double lr;
+  public double lr;
 
   @Option(
       names = "--min-lr",
       defaultValue = "1e-5",
       description = "Final learning rate of the cosine (default: ${DEFAULT-VALUE}).")
-  double minLr;
+  public double minLr;
 
   @Option(
       names = "--warmup-steps",
       defaultValue = "10",
       description = "Linear warm-up steps from 0 (default: ${DEFAULT-VALUE}).")
-  long warmupSteps;
+  public long warmupSteps;
 
   @Option(
       names = "--total-steps",
       defaultValue = "1000",
       description =
           "Steps of the cosine schedule; afterwards the rate stays at --min-lr (default: ${DEFAULT-VALUE}).")
-  long totalSteps;
+  public long totalSteps;
 
   @Option(
       names = "--weight-decay",
       defaultValue = "0.05",
       description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
-  double weightDecay;
+  public double weightDecay;
 
   @Option(
       names = "--clip-grad",
       defaultValue = "3.0",
       description = "Global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE}).")
-  double clipGrad;
+  public double clipGrad;
 
   @Option(
       names = "--seed",
       defaultValue = "0",
       description =
           "Run seed: model init and every crop, flip, mask and replacement (default: ${DEFAULT-VALUE}).")
-  long seed;
+  public long seed;
 
-  CcvitConfig model(int vocabSize) {
+  public CcvitConfig model(int vocabSize) {
     return switch (preset) {
       case TINY -> CcvitConfig.tiny(view.imageSize, view.patchSize, vocabSize);
       case BASE -> CcvitConfig.base(vocabSize);
     };
   }
 
-  TrainConfig train() {
+  public TrainConfig train() {
     return new TrainConfig(
         batchSize,
         lr,
