@@ -52,6 +52,27 @@ public final class FlinkRest {
     }
   }
 
+  /** Cancels every job that has not ended (e.g. what a failed test left behind). */
+  public void cancelUnfinishedJobs() throws IOException {
+    for (JsonNode job : get("/jobs/overview").path("jobs")) {
+      String state = job.path("state").asText();
+      if (!List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
+        HttpRequest request =
+            HttpRequest.newBuilder(
+                    URI.create(address + "/jobs/" + job.path("jid").asText() + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        try {
+          client.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException(e);
+        }
+      }
+    }
+  }
+
   /** Whether the REST API answers. */
   public boolean answers() {
     try {
