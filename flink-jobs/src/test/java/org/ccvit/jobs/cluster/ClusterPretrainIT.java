@@ -165,6 +165,8 @@ class ClusterPretrainIT {
     KafkaTopics.create(cluster.bootstrapServers(), 1, "minicluster");
     publish("minicluster");
     PretrainOptions options = options("minicluster", local, LR, 1, 0);
+    // A local MiniCluster has as many slots as the job's parallelism: no group of its own.
+    options.trainerSlotGroup = false;
     long localStart = System.nanoTime();
     PretrainJob.submit(options, PretrainJob.environment(options, null))
         .getJobExecutionResult()
@@ -407,7 +409,9 @@ class ClusterPretrainIT {
     o.model.lr = lr;
     o.model.minLr = 1e-5;
     o.model.warmupSteps = 2;
-    o.model.totalSteps = STEPS;
+    // A schedule longer than the run keeps the rate near its peak, so one step moves the weights
+    // as much as a lost or repeated step would mid-run (at the cosine's end it moves them ~4e-5).
+    o.model.totalSteps = 10 * STEPS;
     o.model.weightDecay = 0.05;
     o.model.clipGrad = 3.0;
     o.model.seed = 7;
