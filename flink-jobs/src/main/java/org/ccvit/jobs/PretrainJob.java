@@ -16,20 +16,29 @@ import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TrainerInput;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
+import org.ccvit.trainer.flink.TrainerFeed;
 
 /**
  * The streaming pre-training job: images (Kafka or files) are keyed by sample key, tokenized and
- * masked against the broadcast codebook, and fed to the trainer sink; every input that cannot be
- * used goes to the reject sink with its key and reason. Sources and sinks are constructor arguments
- * so that tests swap them.
+ * masked against the broadcast codebook, and fed to the trainer sink together with the same
+ * codebook stream (one source of truth for tokenizers and trainer); every input that cannot be used
+ * goes to the reject sink with its key and reason. Sources and sinks are constructor arguments so
+ * that tests swap them.
  */
 public final class PretrainJob {
 
-  /** The job's two outputs, before sinks are attached. */
-  public record Streams(DataStream<TrainingSample> samples, DataStream<RejectRecord> rejects) {}
+  /**
+   * The job's two outputs, before sinks are attached, and the codebook stream the tokenizers are
+   * broadcast (the trainer takes its codebooks from it, see {@link TrainerFeed}).
+   */
+  public record Streams(
+      DataStream<TrainingSample> samples,
+      DataStream<RejectRecord> rejects,
+      DataStream<CodebookRecord> codebooks) {}
 
   private final TokenizerConfig tokenizer;
   private final StreamInput<ImageRecord> images;
@@ -46,8 +55,9 @@ public final class PretrainJob {
 
   /** Builds decode → augment → tokenize → mask; the caller attaches sinks to the streams. */
   public Streams build(StreamExecutionEnvironment env) {
+    DataStream<CodebookRecord> codebookStream = codebooks.create(env);
     BroadcastStream<CodebookRecord> codebook =
-        codebooks.create(env).broadcast(TokenizeMaskFunction.CODEBOOK_STATE);
+        codebookStream.broadcast(TokenizeMaskFunction.CODEBOOK_STATE);
     SingleOutputStreamOperator<TrainingSample> samples =
         images
             .create(env)
@@ -56,14 +66,19 @@ public final class PretrainJob {
             .process(new TokenizeMaskFunction(tokenizer), new AvroTypeInfo<>(TrainingSample.class))
             .name("decode, augment, tokenize, mask")
             .uid("tokenize-mask");
-    return new Streams(samples, samples.getSideOutput(TokenizeMaskFunction.REJECTS));
+    return new Streams(
+        samples, samples.getSideOutput(TokenizeMaskFunction.REJECTS), codebookStream);
   }
 
   /** Builds the job with the trainer (one subtask: one model) and the reject sink attached. */
   public Streams buildWithSinks(
-      StreamExecutionEnvironment env, Sink<TrainingSample> trainer, Sink<RejectRecord> rejects) {
+      StreamExecutionEnvironment env, Sink<TrainerInput> trainer, Sink<RejectRecord> rejects) {
     Streams streams = build(env);
-    streams.samples().sinkTo(trainer).name("trainer").uid("trainer").setParallelism(1);
+    TrainerFeed.of(streams.samples(), streams.codebooks())
+        .sinkTo(trainer)
+        .name("trainer")
+        .uid("trainer")
+        .setParallelism(1);
     streams.rejects().sinkTo(rejects).name("rejects").uid("rejects");
     return streams;
   }

@@ -27,21 +27,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.ccvit.infra.EmbeddedKafka;
 import org.ccvit.jobs.io.Inputs;
-import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.jobs.kafka.ImageRecordDeserializer;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.report.TrainingLog;
@@ -53,6 +49,7 @@ import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.trainer.TrainConfig;
+import org.ccvit.trainer.flink.TrainerFeed;
 import org.ccvit.trainer.flink.TrainerSink;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -194,6 +191,53 @@ class FaultTolerancePipelineTest {
     }
   }
 
+  @Test
+  void aSavepointTakenWhileTheJobRunsCanBeRestoredAfterLaterCheckpoints() throws Exception {
+    TrainConfig train = new TrainConfig(BATCH, 5e-3, 1e-5, 2, 20, 0.05, 0.9, 0.98, 1e-8, 3.0, 7);
+    Path out = tmp.resolve("running-savepoint");
+    Probe.reset(-1);
+    JobClient first = start("running-savepoint", out, train, null);
+    publish("running-savepoint", 0, 2 * BATCH + 3);
+    waitFor(() -> stepsIn(out) == 2 && Probe.seen.get() == 2 * BATCH + 3, "two steps");
+    // Nothing arrives while the savepoint is taken: it holds step 2 and 3 pending samples.
+    String savepoint =
+        first
+            .triggerSavepoint(
+                tmp.resolve("running-savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    int completedAtSavepoint = Probe.completions.get();
+    publish("running-savepoint", 2 * BATCH + 3, 4 * BATCH);
+    waitFor(
+        () -> stepsIn(out) == 4 && Probe.completions.get() >= completedAtSavepoint + 2,
+        "two more steps and two more completed checkpoints");
+    first.cancel().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    waitForTermination(first);
+
+    JobClient resumed = start("running-savepoint", out, train, savepoint);
+    publish("running-savepoint", 4 * BATCH, TOTAL);
+    waitFor(
+        () -> {
+          if (resumed.getJobExecutionResult().isDone()) {
+            throw new AssertionError(
+                "the job restored from the savepoint ended early: "
+                    + resumed.getJobExecutionResult().handle((r, e) -> e).join());
+          }
+          return stepsIn(out) == TOTAL / BATCH;
+        },
+        "all steps after the restore");
+    resumed.cancel().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    waitForTermination(resumed);
+    assertExactlyOnce(out);
+    // The trainer's state lives in Flink's checkpoints and savepoints; beside them only weights of
+    // checkpoints still in progress at the cancel may wait, all earlier ones are collected.
+    List<Path> pending;
+    try (var files = Files.list(out.resolve(TrainerSinkOptions.PENDING_DIR))) {
+      pending = files.toList();
+    }
+    System.out.println("pending weights after the cancel: " + pending);
+    assertTrue(pending.size() <= 2, "left behind: " + pending);
+  }
+
   /** Starts the pre-training job over the topic (stopping after all its records) on MiniCluster. */
   private static JobClient start(String topic, Path out, TrainConfig train, String restoreFrom)
       throws Exception {
@@ -212,46 +256,23 @@ class FaultTolerancePipelineTest {
     PretrainJob.Streams streams =
         new PretrainJob(
                 TokenizerConfig.forSize(IMAGE_SIZE, PATCH_SIZE, 11),
-                imagesUpTo(topic, TOTAL),
+                TopicPrefix.upTo(settings, topic, TOTAL, new ImageRecordDeserializer(), "images"),
                 Inputs.codebookFile(codebookFile, PATCH_SIZE, 3, Map.of()))
             .build(env);
     TrainerSink trainer =
-        new TrainerSink(
-            new TrainerSinkOptions(
-                MODEL, train, codebookFile.toString(), out.toAbsolutePath().toString()));
-    streams
-        .samples()
-        .map(new Probe())
-        .returns(new AvroTypeInfo<>(TrainingSample.class))
-        .uid("probe")
-        // Chained, the failure would surface inside the tokenizer's collect(), which turns
-        // exceptions into rejects: a task of its own makes it a real task failure.
-        .startNewChain()
-        .sinkTo(trainer)
-        .uid("trainer")
-        .setParallelism(1);
+        new TrainerSink(new TrainerSinkOptions(MODEL, train, out.toAbsolutePath().toString()));
+    DataStream<TrainingSample> probed =
+        streams
+            .samples()
+            .map(new Probe())
+            .returns(new AvroTypeInfo<>(TrainingSample.class))
+            .uid("probe")
+            // Chained, the failure would surface inside the tokenizer's collect(), which turns
+            // exceptions into rejects: a task of its own makes it a real task failure.
+            .startNewChain();
+    TrainerFeed.of(probed, streams.codebooks()).sinkTo(trainer).uid("trainer").setParallelism(1);
     streams.rejects().sinkTo(new CollectingSink<RejectRecord>("rejects-" + topic)).uid("rejects");
     return env.executeAsync("fault tolerance test: " + topic);
-  }
-
-  /** The topic's single partition up to offset {@code end}, which may not be written yet. */
-  private static StreamInput<ImageRecord> imagesUpTo(String topic, long end) {
-    KafkaSettings kafkaSettings = settings;
-    return env ->
-        env.fromSource(
-                KafkaSource.<ImageRecord>builder()
-                    .setBootstrapServers(kafkaSettings.bootstrapServers())
-                    .setTopics(topic)
-                    .setGroupId("test-" + topic)
-                    .setProperties(kafkaSettings.consumerProperties())
-                    .setStartingOffsets(OffsetsInitializer.earliest())
-                    .setBounded(
-                        OffsetsInitializer.offsets(Map.of(new TopicPartition(topic, 0), end)))
-                    .setDeserializer(new ImageRecordDeserializer())
-                    .build(),
-                WatermarkStrategy.noWatermarks(),
-                "images: " + topic)
-            .uid("images");
   }
 
   /**
@@ -370,6 +391,10 @@ class FaultTolerancePipelineTest {
     }
   }
 
+  private static void waitForTermination(JobClient job) throws InterruptedException {
+    waitFor(() -> job.getJobExecutionResult().isDone(), "the job to end");
+  }
+
   private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMillis(TIMEOUT_MS).toNanos();
     while (!condition.getAsBoolean()) {
@@ -390,12 +415,14 @@ class FaultTolerancePipelineTest {
     static final AtomicInteger completedAt = new AtomicInteger();
     static final AtomicInteger failAt = new AtomicInteger();
     static final AtomicBoolean failed = new AtomicBoolean();
+    static final AtomicInteger completions = new AtomicInteger();
 
     static void reset(int failAtCount) {
       seen.set(0);
       completedAt.set(-1);
       failAt.set(failAtCount);
       failed.set(false);
+      completions.set(0);
     }
 
     @Override
@@ -409,6 +436,7 @@ class FaultTolerancePipelineTest {
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
       completedAt.set(seen.get());
+      completions.incrementAndGet();
     }
   }
 }

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.ccvit.trainer.Trainer;
+import org.ccvit.trainer.flink.TrainerSinkOptions;
 import org.ccvit.trainer.io.SafetensorsWeights;
 import org.ccvit.trainer.model.CcvitConfig;
 import org.ccvit.trainer.model.CcvitModel;
@@ -69,9 +69,7 @@ final class WeightsCommand implements Runnable {
     @Option(
         names = "--checkpoint",
         required = true,
-        description =
-            "A weights file, a trainer state directory (trainer-state/chk-N) or a pretrain --out"
-                + " directory (its committed weights).")
+        description = "A weights file or a pretrain --out directory (its published weights).")
     Path checkpoint;
 
     @Option(names = "--out", required = true, description = "The safetensors file to write.")
@@ -82,7 +80,9 @@ final class WeightsCommand implements Runnable {
     @Override
     public Integer call() {
       Path file =
-          Files.isDirectory(checkpoint) ? checkpoint.resolve(Trainer.WEIGHTS_FILE) : checkpoint;
+          Files.isDirectory(checkpoint)
+              ? checkpoint.resolve(TrainerSinkOptions.WEIGHTS_FILE)
+              : checkpoint;
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException(
             "no weights at " + file + ": give a weights file or a directory holding one");
@@ -110,7 +110,7 @@ final class WeightsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      shape.copyValidated(in, out.resolve(Trainer.WEIGHTS_FILE));
+      shape.copyValidated(in, out.resolve(TrainerSinkOptions.WEIGHTS_FILE));
       return 0;
     }
   }
