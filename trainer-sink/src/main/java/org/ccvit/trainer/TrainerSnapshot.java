@@ -65,7 +65,6 @@ public final class TrainerSnapshot {
 
   /** What is read back besides the trainer's own weights and optimizer state. */
   record Restored(
-      long step,
       CodebookVersions versions,
       List<TrainingSample> batch,
       List<TrainingSample> waiting,
@@ -163,7 +162,6 @@ public final class TrainerSnapshot {
       known.add(codebook);
     }
     return new Restored(
-        step,
         CodebookVersions.of(
             known, Boolean.parseBoolean(manifest.getProperty("codebookInUse")), retired),
         batch,
