@@ -120,9 +120,7 @@ class PretrainPipelineTest {
       CcvitConfig model = CcvitConfig.tiny(IMAGE_SIZE, PATCH_SIZE, 64);
       TrainConfig train = new TrainConfig(8, 5e-3, 1e-5, 3, 300, 0.05, 0.9, 0.98, 1e-8, 3.0, 7);
       TrainerSink trainer =
-          new TrainerSink(
-              new TrainerSinkOptions(
-                  model, train, codebookFile.toString(), out.toAbsolutePath().toString()));
+          new TrainerSink(new TrainerSinkOptions(model, train, out.toAbsolutePath().toString()));
       CollectingSink<RejectRecord> rejects = new CollectingSink<>("rejects");
       CollectingSink<TrainingSample> samples = new CollectingSink<>("samples");
       StreamExecutionEnvironment env =

@@ -14,7 +14,7 @@ public final class MetricsCsv implements AutoCloseable {
 
   public static final String HEADER =
       "step,loss,ce,mse,acc_masked,acc_replaced,lr,grad_norm,batch_size,samples_per_sec,"
-          + "codebook_version";
+          + "codebook_version,stale_samples";
 
   private final StepCsv csv;
 
@@ -28,12 +28,16 @@ public final class MetricsCsv implements AutoCloseable {
     this.csv = new StepCsv(file, HEADER, keepThroughStep);
   }
 
-  public void append(StepMetrics m, double samplesPerSecond, String codebookVersion)
+  /**
+   * @param staleSamples samples dropped so far because their codebook version had been replaced
+   */
+  public void append(
+      StepMetrics m, double samplesPerSecond, String codebookVersion, long staleSamples)
       throws IOException {
     csv.append(
         String.format(
             Locale.ROOT,
-            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s",
+            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d",
             m.step(),
             m.loss(),
             m.ce(),
@@ -44,7 +48,8 @@ public final class MetricsCsv implements AutoCloseable {
             m.gradNorm(),
             m.batchSize(),
             samplesPerSecond,
-            codebookVersion));
+            codebookVersion,
+            staleSamples));
   }
 
   @Override

@@ -12,7 +12,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -40,15 +41,9 @@ import org.ccvit.trainer.optim.OptimizerStateIO;
  * recording is process-wide).
  */
 public final class Trainer implements AutoCloseable {
-  /** Weights inside a {@link #saveState} directory. */
-  public static final String WEIGHTS_FILE = "weights.safetensors";
-
-  /** AdamW state and step count inside a {@link #saveState} directory. */
-  public static final String OPTIMIZER_FILE = "optimizer.safetensors";
-
   private final CcvitConfig modelConfig;
   private final TrainConfig trainConfig;
-  private final Codebook codebook;
+  private Codebook codebook;
   private final NDManager manager;
   private final ParameterStore parameters;
   private final CcvitModel model;
@@ -56,34 +51,17 @@ public final class Trainer implements AutoCloseable {
   private final CosineSchedule schedule;
   private long stepCount;
 
-  /** A model initialised from {@code train.seed()} as the original initialises it. */
-  public Trainer(CcvitConfig model, TrainConfig train, Codebook codebook) {
+  /**
+   * A model initialised from {@code train.seed()} as the original initialises it, without a
+   * codebook yet: give one with {@link #useCodebook} before the first step.
+   */
+  public Trainer(CcvitConfig model, TrainConfig train) {
     if (model.inChans() != TrainingBatch.MEAN.length) {
       throw new IllegalArgumentException(
           "the ImageNet normalization needs 3 channels, model has " + model.inChans());
     }
-    if (codebook.k() != model.vocabSize()
-        || codebook.patchSize() != model.patchSize()
-        || codebook.channels() != model.inChans()) {
-      throw new IllegalArgumentException(
-          "codebook "
-              + codebook.version()
-              + " has k="
-              + codebook.k()
-              + ", patchSize="
-              + codebook.patchSize()
-              + ", channels="
-              + codebook.channels()
-              + "; the model needs k=vocabSize="
-              + model.vocabSize()
-              + ", patchSize="
-              + model.patchSize()
-              + ", channels="
-              + model.inChans());
-    }
     this.modelConfig = model;
     this.trainConfig = train;
-    this.codebook = codebook;
     this.manager = NDManager.newBaseManager();
     this.parameters = CcvitModel.newParameters(model, manager);
     Initializer.initialize(parameters, model, train.seed());
@@ -93,12 +71,67 @@ public final class Trainer implements AutoCloseable {
         new CosineSchedule(train.lr(), train.minLr(), train.warmupSteps(), train.totalSteps());
   }
 
+  /** As {@link #Trainer(CcvitConfig, TrainConfig)}, then {@link #useCodebook}. */
+  public Trainer(CcvitConfig model, TrainConfig train, Codebook codebook) {
+    this(model, train);
+    try {
+      useCodebook(codebook);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Trains from now on with this codebook: the targets of replaced patches come from it, and only
+   * samples tokenized with its version are accepted. Call it between steps (a batch boundary).
+   */
+  public void useCodebook(Codebook codebook) {
+    requireFits(codebook);
+    this.codebook = codebook;
+  }
+
+  /**
+   * @throws IllegalArgumentException if the codebook's K, patch size or channels do not fit the
+   *     model
+   */
+  public void requireFits(Codebook codebook) {
+    if (codebook.k() == modelConfig.vocabSize()
+        && codebook.patchSize() == modelConfig.patchSize()
+        && codebook.channels() == modelConfig.inChans()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "codebook "
+            + codebook.version()
+            + " has k="
+            + codebook.k()
+            + ", patchSize="
+            + codebook.patchSize()
+            + ", channels="
+            + codebook.channels()
+            + "; the model needs k=vocabSize="
+            + modelConfig.vocabSize()
+            + ", patchSize="
+            + modelConfig.patchSize()
+            + ", channels="
+            + modelConfig.inChans());
+  }
+
+  /** The codebook in use, or null before the first {@link #useCodebook}. */
+  public Codebook codebook() {
+    return codebook;
+  }
+
   /**
    * Why this sample cannot be trained on (wrong codebook version, shape that does not fit the
    * model, ids or positions out of range), or null when it is acceptable.
    */
   public String rejectionReason(TrainingSample s) {
     int n = modelConfig.numPatches();
+    if (codebook == null) {
+      return "the trainer has no codebook yet";
+    }
     if (!codebook.version().equals(s.getCodebookVersion().toString())) {
       return "codebook version "
           + s.getCodebookVersion()
@@ -224,25 +257,32 @@ public final class Trainer implements AutoCloseable {
     SafetensorsWeights.load(parameters, file);
   }
 
-  /**
-   * Writes everything training continues from into {@code dir}: the weights ({@value
-   * #WEIGHTS_FILE}, original names) and the AdamW moments with the step count ({@value
-   * #OPTIMIZER_FILE}). The schedule position is the step count, so nothing else is needed.
-   */
-  public void saveState(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    SafetensorsWeights.save(parameters, dir.resolve(WEIGHTS_FILE));
-    OptimizerStateIO.save(optimizer, dir.resolve(OPTIMIZER_FILE));
+  /** Writes the weights as one safetensors file's bytes (original names); leaves it open. */
+  public void writeWeights(OutputStream out) throws IOException {
+    SafetensorsWeights.write(parameters, out);
   }
 
   /**
-   * Continues from a directory written by {@link #saveState}: the next step is the saved step count
-   * + 1, at the schedule position of that step (under this trainer's own settings, so a changed
-   * learning rate applies from there on).
+   * Writes the AdamW moments and the step count as one safetensors file's bytes; with {@link
+   * #writeWeights} that is everything training continues from (the schedule position is the step
+   * count).
    */
-  public void loadState(Path dir) throws IOException {
-    SafetensorsWeights.load(parameters, dir.resolve(WEIGHTS_FILE));
-    OptimizerStateIO.load(optimizer, dir.resolve(OPTIMIZER_FILE));
+  public void writeOptimizerState(OutputStream out) throws IOException {
+    OptimizerStateIO.write(optimizer, out);
+  }
+
+  /** Replaces the weights from {@link #writeWeights} bytes; {@code source} names them. */
+  public void readWeights(InputStream in, String source) {
+    SafetensorsWeights.read(parameters, in, source);
+  }
+
+  /**
+   * Continues from {@link #writeOptimizerState} bytes: the next step is the saved step count + 1,
+   * at the schedule position of that step (under this trainer's own settings, so a changed learning
+   * rate applies from there on).
+   */
+  public void readOptimizerState(InputStream in, String source) throws IOException {
+    OptimizerStateIO.read(optimizer, in, source);
     stepCount = optimizer.stepCount();
   }
 

@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -121,15 +123,17 @@ class TrainerTest {
     List<TrainingSample> first = samples(codebook, 4, 6, codebook.version());
     List<TrainingSample> next = samples(codebook, 4, 7, codebook.version());
     TrainConfig train = TrainConfig.original(4, 10, 2);
-    Path state = dir.resolve("chk-1");
+    ByteArrayOutputStream weights = new ByteArrayOutputStream();
+    ByteArrayOutputStream optimizer = new ByteArrayOutputStream();
     try (Trainer uninterrupted = new Trainer(TINY, train, codebook);
         Trainer resumed = new Trainer(TINY, train, codebook)) {
       uninterrupted.step(first);
       uninterrupted.step(first);
-      uninterrupted.saveState(state);
+      uninterrupted.writeWeights(weights);
+      uninterrupted.writeOptimizerState(optimizer);
       StepMetrics expected = uninterrupted.step(next);
 
-      resumed.loadState(state);
+      load(resumed, weights, optimizer);
       assertEquals(2, resumed.stepCount());
       StepMetrics actual = resumed.step(next);
       // Same step and schedule position exactly; the numbers to float rounding, because PyTorch's
@@ -154,11 +158,18 @@ class TrainerTest {
     // A changed learning rate takes effect at the restored step.
     TrainConfig faster = new TrainConfig(4, 3e-3, 1e-5, 2, 10, 0.05, 0.9, 0.98, 1e-8, 3.0, 0);
     try (Trainer resumed = new Trainer(TINY, faster, codebook)) {
-      resumed.loadState(state);
+      load(resumed, weights, optimizer);
       StepMetrics m = resumed.step(next);
       assertEquals(3, m.step());
       assertEquals(new CosineSchedule(3e-3, 1e-5, 2, 10).valueAt(2), m.learningRate());
     }
+  }
+
+  private static void load(
+      Trainer trainer, ByteArrayOutputStream weights, ByteArrayOutputStream optimizer)
+      throws IOException {
+    trainer.readWeights(new ByteArrayInputStream(weights.toByteArray()), "saved weights");
+    trainer.readOptimizerState(new ByteArrayInputStream(optimizer.toByteArray()), "saved state");
   }
 
   /** 50 steps must not leave arrays behind (prints the process memory for the record). */

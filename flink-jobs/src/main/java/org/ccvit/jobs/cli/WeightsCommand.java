@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.options.ModelOptions;
-import org.ccvit.trainer.Trainer;
+import org.ccvit.trainer.flink.TrainerSinkOptions;
 import org.ccvit.trainer.io.SafetensorsWeights;
 import org.ccvit.trainer.model.CcvitConfig;
 import org.ccvit.trainer.model.CcvitModel;
@@ -70,9 +70,7 @@ final class WeightsCommand implements Runnable {
     @Option(
         names = "--checkpoint",
         required = true,
-        description =
-            "A weights file, a trainer state directory (trainer-state/chk-N) or a pretrain --out"
-                + " directory (its committed weights).")
+        description = "A weights file or a pretrain --out directory (its published weights).")
     Path checkpoint;
 
     @Option(names = "--out", required = true, description = "The safetensors file to write.")
@@ -83,7 +81,9 @@ final class WeightsCommand implements Runnable {
     @Override
     public Integer call() {
       Path file =
-          Files.isDirectory(checkpoint) ? checkpoint.resolve(Trainer.WEIGHTS_FILE) : checkpoint;
+          Files.isDirectory(checkpoint)
+              ? checkpoint.resolve(TrainerSinkOptions.WEIGHTS_FILE)
+              : checkpoint;
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException(
             "no weights at " + file + ": give a weights file or a directory holding one");
@@ -111,7 +111,7 @@ final class WeightsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      shape.copyValidated(in, out.resolve(Trainer.WEIGHTS_FILE));
+      shape.copyValidated(in, out.resolve(TrainerSinkOptions.WEIGHTS_FILE));
       return 0;
     }
   }

@@ -9,8 +9,9 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * Testing: passes records through and fails its task once, at the n-th record of the task's first
- * attempt, so that Flink restarts the task (and the trainer chained to it) from the last checkpoint
- * inside the same TaskManager JVM. Restarted attempts never fail.
+ * attempt (before the trainer, a record is a sample or, rarely, a codebook version), so that Flink
+ * restarts the task (and the trainer chained to it) from the last checkpoint inside the same
+ * TaskManager JVM. Restarted attempts never fail.
  */
 final class FailOnce<T> extends RichMapFunction<T, T> {
   private final long failAt;

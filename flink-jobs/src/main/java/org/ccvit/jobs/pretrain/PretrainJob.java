@@ -29,11 +29,13 @@ import org.ccvit.jobs.kafka.SameOffsetEverywhere;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TrainerInput;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SampleMaker;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
+import org.ccvit.trainer.flink.TrainerFeed;
 import org.ccvit.trainer.flink.TrainerSink;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
 import org.ccvit.trainer.io.SafetensorsWeights;
@@ -44,14 +46,21 @@ import picocli.CommandLine;
 
 /**
  * The streaming pre-training job: images (Kafka or files) are keyed by sample key, tokenized and
- * masked against the broadcast codebook, and fed to the trainer sink; every input that cannot be
- * used goes to the reject sink with its key and reason. Sources and sinks are constructor arguments
- * so that tests swap them.
+ * masked against the broadcast codebook, and fed to the trainer sink together with the same
+ * codebook stream (one source of truth for tokenizers and trainer); every input that cannot be used
+ * goes to the reject sink with its key and reason. Sources and sinks are constructor arguments so
+ * that tests swap them.
  */
 public final class PretrainJob {
 
-  /** The job's two outputs, before sinks are attached. */
-  public record Streams(DataStream<TrainingSample> samples, DataStream<RejectRecord> rejects) {}
+  /**
+   * The job's two outputs, before sinks are attached, and the codebook stream the tokenizers are
+   * broadcast (the trainer takes its codebooks from it, see {@link TrainerFeed}).
+   */
+  public record Streams(
+      DataStream<TrainingSample> samples,
+      DataStream<RejectRecord> rejects,
+      DataStream<CodebookRecord> codebooks) {}
 
   /** The trainer's slot sharing group with {@code --trainer-slot-group}. */
   public static final String TRAINER_SLOT_GROUP = "trainer";
@@ -71,8 +80,9 @@ public final class PretrainJob {
 
   /** Builds decode → augment → tokenize → mask; the caller attaches sinks to the streams. */
   public Streams build(StreamExecutionEnvironment env) {
+    DataStream<CodebookRecord> codebookStream = codebooks.create(env);
     BroadcastStream<CodebookRecord> codebook =
-        codebooks.create(env).broadcast(TokenizeMaskFunction.CODEBOOK_STATE);
+        codebookStream.broadcast(TokenizeMaskFunction.CODEBOOK_STATE);
     SingleOutputStreamOperator<TrainingSample> samples =
         images
             .create(env)
@@ -81,12 +91,13 @@ public final class PretrainJob {
             .process(new TokenizeMaskFunction(tokenizer), new AvroTypeInfo<>(TrainingSample.class))
             .name("decode, augment, tokenize, mask")
             .uid("tokenize-mask");
-    return new Streams(samples, samples.getSideOutput(TokenizeMaskFunction.REJECTS));
+    return new Streams(
+        samples, samples.getSideOutput(TokenizeMaskFunction.REJECTS), codebookStream);
   }
 
   /** Builds the job with the trainer (one subtask: one model) and the reject sink attached. */
   public Streams buildWithSinks(
-      StreamExecutionEnvironment env, Sink<TrainingSample> trainer, Sink<RejectRecord> rejects) {
+      StreamExecutionEnvironment env, Sink<TrainerInput> trainer, Sink<RejectRecord> rejects) {
     return buildWithSinks(env, trainer, rejects, false, 0);
   }
 
@@ -96,29 +107,28 @@ public final class PretrainJob {
    */
   Streams buildWithSinks(
       StreamExecutionEnvironment env,
-      Sink<TrainingSample> trainer,
+      Sink<TrainerInput> trainer,
       Sink<RejectRecord> rejects,
       boolean trainerSlotGroup,
       long failOnceAtSample) {
     Streams streams = build(env);
-    DataStream<TrainingSample> samples = streams.samples();
+    DataStream<TrainerInput> input = TrainerFeed.of(streams.samples(), streams.codebooks());
     if (failOnceAtSample > 0) {
-      // Its own chain with the trainer: the failure is the trainer task's, not a tokenizer's.
-      SingleOutputStreamOperator<TrainingSample> failing =
-          samples
+      // Chained to the trainer: the failure is the trainer task's, not a tokenizer's.
+      SingleOutputStreamOperator<TrainerInput> failing =
+          input
               .map(new FailOnce<>(failOnceAtSample))
-              .returns(new AvroTypeInfo<>(TrainingSample.class))
+              .returns(new AvroTypeInfo<>(TrainerInput.class))
               .name("fail once (testing)")
               .uid("fail-once")
-              .setParallelism(1)
-              .startNewChain();
+              .setParallelism(1);
       if (trainerSlotGroup) {
         failing.slotSharingGroup(TRAINER_SLOT_GROUP);
       }
-      samples = failing;
+      input = failing;
     }
-    DataStreamSink<TrainingSample> sink =
-        samples.sinkTo(trainer).name("trainer").uid("trainer").setParallelism(1);
+    DataStreamSink<TrainerInput> sink =
+        input.sinkTo(trainer).name("trainer").uid("trainer").setParallelism(1);
     if (trainerSlotGroup) {
       sink.slotSharingGroup(TRAINER_SLOT_GROUP);
     }
@@ -185,7 +195,6 @@ public final class PretrainJob {
             new TrainerSinkOptions(
                 model,
                 o.model.train(),
-                o.codebook.toAbsolutePath().toString(),
                 out,
                 o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString()));
     new PretrainJob(tokenizer, images, codebooks)

@@ -58,13 +58,15 @@ public final class PretrainOptions {
       names = "--codebook",
       required = true,
       description =
-          "The codebook (original centroids.npy layout) the trainer replaces patches from.")
+          "The codebook (original centroids.npy layout): it sets the model's K, and it is the"
+              + " codebook of tokenizers and trainer unless --codebook-topic gives them theirs.")
   public Path codebook;
 
   @Option(
       names = "--codebook-topic",
       description =
-          "Take codebooks from this Kafka topic (broadcast to the tokenizers) instead of --codebook.")
+          "Take codebooks from this Kafka topic instead of --codebook: every version published"
+              + " there goes to the tokenizers and the trainer, which switch to it as it comes.")
   public String codebookTopic;
 
   @Option(

@@ -13,19 +13,19 @@ import java.io.IOException;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * The trainer state of one checkpoint, to be committed once the checkpoint completes.
+ * The weights of one checkpoint, to be published once the checkpoint completes.
  *
- * @param checkpointId the checkpoint whose state it is
- * @param step the optimizer step the state holds
- * @param stateDir the directory the writer saved it to
+ * @param checkpointId the checkpoint they belong to
+ * @param step the optimizer step they are the weights of
+ * @param pendingWeights the file the writer saved them to
  */
-public record TrainerCommittable(long checkpointId, long step, String stateDir) {
+public record TrainerCommittable(long checkpointId, long step, String pendingWeights) {
 
-  /** Binary form: version 1 = checkpoint id, step, directory. */
+  /** Binary form: version 2 = checkpoint id, step, pending weights file. */
   static final class Serializer implements SimpleVersionedSerializer<TrainerCommittable> {
     @Override
     public int getVersion() {
-      return 1;
+      return 2;
     }
 
     @Override
@@ -34,15 +34,15 @@ public record TrainerCommittable(long checkpointId, long step, String stateDir) 
       try (DataOutputStream out = new DataOutputStream(bytes)) {
         out.writeLong(c.checkpointId());
         out.writeLong(c.step());
-        out.writeUTF(c.stateDir());
+        out.writeUTF(c.pendingWeights());
       }
       return bytes.toByteArray();
     }
 
     @Override
     public TrainerCommittable deserialize(int version, byte[] serialized) throws IOException {
-      if (version != 1) {
-        throw new IOException("trainer committable version " + version + " unknown, expected 1");
+      if (version != 2) {
+        throw new IOException("trainer committable version " + version + " unknown, expected 2");
       }
       try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
         return new TrainerCommittable(in.readLong(), in.readLong(), in.readUTF());

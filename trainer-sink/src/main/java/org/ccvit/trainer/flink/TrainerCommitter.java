@@ -8,83 +8,46 @@ package org.ccvit.trainer.flink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
 import org.apache.flink.api.connector.sink2.Committer;
-import org.ccvit.trainer.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits the trainer state of a completed checkpoint: its weights become the output's {@value
- * TrainerSinkOptions#WEIGHTS_FILE}, its directory is marked {@value #COMMITTED}, and the state
- * directories of older checkpoints (now superseded) are deleted, except those marked {@value
- * #RETAINED} because a job was restored from them (they may belong to a savepoint). Idempotent: a
- * commit repeated after a restore finds the same files, or none if a later commit cleaned them.
+ * Publishes the weights of a completed checkpoint as the output's {@value
+ * TrainerSinkOptions#WEIGHTS_FILE}, unless newer weights are published already, and deletes the
+ * pending weights left by checkpoints before it that failed. The trainer's state itself lives in
+ * Flink's checkpoints and savepoints, so nothing here can take a savepoint's state away.
+ * Idempotent: a commit repeated after a restore finds its pending file gone and does nothing.
  */
 final class TrainerCommitter implements Committer<TrainerCommittable> {
 
-  static final String COMMITTED = "_COMMITTED";
-  static final String RETAINED = "_RETAINED";
-
   private static final Logger LOG = LoggerFactory.getLogger(TrainerCommitter.class);
 
-  private final TrainerSinkOptions options;
+  private final PublishedWeights published;
 
   TrainerCommitter(TrainerSinkOptions options) {
-    this.options = options;
+    this.published = new PublishedWeights(options);
   }
 
   @Override
   public void commit(Collection<CommitRequest<TrainerCommittable>> requests) throws IOException {
     for (CommitRequest<TrainerCommittable> request : requests) {
       TrainerCommittable c = request.getCommittable();
-      Path dir = Path.of(c.stateDir());
-      if (!Files.isDirectory(dir)) {
+      Path pending = Path.of(c.pendingWeights());
+      if (!Files.exists(pending)) {
         request.signalAlreadyCommitted();
         continue;
       }
-      Path weights = options.output(TrainerSinkOptions.WEIGHTS_FILE);
-      Path tmp = Files.createTempFile(weights.toAbsolutePath().getParent(), "weights", ".tmp");
-      Files.copy(dir.resolve(Trainer.WEIGHTS_FILE), tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      Files.writeString(
-          dir.resolve(COMMITTED), "checkpoint " + c.checkpointId() + ", step " + c.step());
-      deleteSuperseded(dir.getParent(), c.checkpointId());
-      LOG.info("committed trainer state of checkpoint {} (step {})", c.checkpointId(), c.step());
-    }
-  }
-
-  private static void deleteSuperseded(Path root, long committedId) throws IOException {
-    List<Path> older;
-    try (Stream<Path> dirs = Files.list(root)) {
-      older =
-          dirs.filter(d -> checkpointId(d) >= 0 && checkpointId(d) < committedId)
-              .filter(d -> !Files.exists(d.resolve(RETAINED)))
-              .toList();
-    }
-    for (Path dir : older) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      if (published.publishIfNewer(pending, c.step())) {
+        LOG.info("published the weights of checkpoint {} (step {})", c.checkpointId(), c.step());
+      } else {
+        LOG.info(
+            "checkpoint {} completed with step {}, not newer than the published weights",
+            c.checkpointId(),
+            c.step());
       }
-    }
-  }
-
-  /** The id in a {@code chk-<id>} directory name, or -1 for anything else. */
-  private static long checkpointId(Path dir) {
-    String name = dir.getFileName().toString();
-    if (!name.startsWith("chk-")) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(name.substring(4));
-    } catch (NumberFormatException e) {
-      return -1;
+      published.deletePendingBefore(c.checkpointId());
     }
   }
 

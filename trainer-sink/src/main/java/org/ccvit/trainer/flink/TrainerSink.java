@@ -7,6 +7,7 @@ package org.ccvit.trainer.flink;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -22,22 +23,23 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
 import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.ccvit.schemas.TrainingSample;
+import org.ccvit.schemas.TrainerInput;
 
 /**
  * A Flink sink that trains CCViT on the samples it receives: it forms batches, runs one optimizer
- * step per batch and writes {@code metrics.csv}, {@code trained-keys.csv} and the weights. Run it
- * with parallelism 1 (one model); the stream in front of it scales out.
+ * step per batch and writes {@code metrics.csv}, {@code trained-keys.csv} and the weights. Its
+ * input is {@link TrainerFeed}: the samples, and the codebooks the tokenizers use. Run it with
+ * parallelism 1 (one model); the stream in front of it scales out.
  *
- * <p>Exactly-once: at each checkpoint the writer saves weights and optimizer state (step and
- * schedule position included) to {@code trainer-state/chk-<id>} and keeps the directory name and
- * the samples of the unfinished batch in Flink state; when the checkpoint completes, the committer
- * publishes those weights and deletes superseded directories. A restore resumes from exactly that
- * state, together with the source offsets of the same checkpoint.
+ * <p>Exactly-once: at each checkpoint the writer puts the whole trainer state (weights, optimizer
+ * state with step and schedule position, codebooks, the unfinished batch) into Flink's state, so
+ * every checkpoint and savepoint holds it and Flink alone decides when it is deleted. The weights
+ * also go to a pending file, which the committer publishes when the checkpoint completes. A restore
+ * resumes from exactly that state, together with the source offsets of the same checkpoint.
  */
 public final class TrainerSink
-    implements Sink<TrainingSample>,
-        SupportsWriterState<TrainingSample, TrainerWriterState>,
+    implements Sink<TrainerInput>,
+        SupportsWriterState<TrainerInput, TrainerStatePart>,
         SupportsCommitter<TrainerCommittable>,
         SupportsPreCommitTopology<Long, TrainerCommittable> {
 
@@ -49,25 +51,18 @@ public final class TrainerSink
 
   @Override
   public TrainerWriter createWriter(WriterInitContext context) throws IOException {
-    return new TrainerWriter(options, context.metricGroup(), null);
+    return new TrainerWriter(options, context.metricGroup(), List.of());
   }
 
   @Override
-  public StatefulSinkWriter<TrainingSample, TrainerWriterState> restoreWriter(
-      WriterInitContext context, Collection<TrainerWriterState> states) throws IOException {
-    if (states.size() > 1) {
-      throw new IllegalStateException(
-          "the trainer runs with parallelism 1, but the checkpoint holds "
-              + states.size()
-              + " trainer states");
-    }
-    TrainerWriterState state = states.isEmpty() ? null : states.iterator().next();
-    return new TrainerWriter(options, context.metricGroup(), state);
+  public StatefulSinkWriter<TrainerInput, TrainerStatePart> restoreWriter(
+      WriterInitContext context, Collection<TrainerStatePart> parts) throws IOException {
+    return new TrainerWriter(options, context.metricGroup(), parts);
   }
 
   @Override
-  public SimpleVersionedSerializer<TrainerWriterState> getWriterStateSerializer() {
-    return new TrainerWriterState.Serializer();
+  public SimpleVersionedSerializer<TrainerStatePart> getWriterStateSerializer() {
+    return new TrainerStatePart.Serializer();
   }
 
   @Override
@@ -86,24 +81,25 @@ public final class TrainerSink
   }
 
   /**
-   * The writer offers its step before it learns the checkpoint id (that comes with the snapshot);
-   * the message carries the id, so here the step becomes the committable of that checkpoint.
+   * The writer offers its step before it learns the checkpoint id (that comes with the snapshot,
+   * when it writes the pending weights); the message carries the id, so here the step becomes the
+   * committable of that checkpoint.
    */
   @Override
   public DataStream<CommittableMessage<TrainerCommittable>> addPreCommitTopology(
       DataStream<CommittableMessage<Long>> steps) {
     return steps
-        .map(new NameCheckpointDirectory(options))
+        .map(new NamePendingWeights(options))
         .returns(CommittableMessageTypeInfo.of(TrainerCommittable.Serializer::new))
-        .name("trainer: name checkpoint state")
-        .uid("trainer-name-checkpoint-state");
+        .name("trainer: name pending weights")
+        .uid("trainer-name-pending-weights");
   }
 
-  private static final class NameCheckpointDirectory
+  private static final class NamePendingWeights
       implements MapFunction<CommittableMessage<Long>, CommittableMessage<TrainerCommittable>> {
     private final TrainerSinkOptions options;
 
-    NameCheckpointDirectory(TrainerSinkOptions options) {
+    NamePendingWeights(TrainerSinkOptions options) {
       this.options = options;
     }
 
@@ -112,7 +108,7 @@ public final class TrainerSink
       if (message instanceof CommittableWithLineage<Long> c) {
         long id = c.getCheckpointId();
         return c.map(
-            step -> new TrainerCommittable(id, step, options.checkpointDir(id).toString()));
+            step -> new TrainerCommittable(id, step, options.pendingWeights(id).toString()));
       }
       return ((CommittableSummary<Long>) message).map();
     }

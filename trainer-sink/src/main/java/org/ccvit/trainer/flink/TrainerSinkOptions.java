@@ -11,40 +11,50 @@ import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.model.CcvitConfig;
 
 /**
- * What the trainer sink needs: model and optimisation settings, the codebook file it replaces
- * patches from (its version must match the samples'), the directory for weights, metrics and the
- * trainer's checkpoint state, and optionally weights to start from.
+ * What the trainer sink needs: model and optimisation settings, the directory for weights and
+ * metrics, and optionally weights to start from. Codebooks come in the input stream (see {@link
+ * TrainerFeed}); the trainer's state goes into Flink's checkpoints.
  *
+ * @param outputDir a local (or mounted) directory, shared by the machines the trainer may run on
  * @param initWeights safetensors file (original names) to start from instead of the seeded
  *     initialisation, or null; ignored when the job restores from a checkpoint or savepoint
  */
 public record TrainerSinkOptions(
-    CcvitConfig model, TrainConfig train, String codebookPath, String outputDir, String initWeights)
+    CcvitConfig model, TrainConfig train, String outputDir, String initWeights)
     implements Serializable {
 
-  /** The latest committed (or, at the end of a bounded input, final) weights. */
+  /**
+   * The weights of the latest committed checkpoint, or of the last step at the end of a bounded
+   * input; {@value #WEIGHTS_STEP_FILE} names their step.
+   */
   public static final String WEIGHTS_FILE = "weights.safetensors";
+
+  /** The step of {@value #WEIGHTS_FILE}, as a decimal number. */
+  public static final String WEIGHTS_STEP_FILE = "weights.step";
 
   public static final String METRICS_FILE = "metrics.csv";
 
   /** Which samples each optimizer step consumed: see {@link org.ccvit.trainer.TrainedKeysCsv}. */
   public static final String TRAINED_KEYS_FILE = "trained-keys.csv";
 
-  /** Under the output directory: one {@code chk-<checkpoint id>} directory per checkpoint. */
-  public static final String STATE_DIR = "trainer-state";
+  /** Under the output directory: weights of checkpoints that have not completed yet. */
+  public static final String PENDING_DIR = "trainer-pending";
 
   /** Starts from the seeded initialisation. */
-  public TrainerSinkOptions(
-      CcvitConfig model, TrainConfig train, String codebookPath, String outputDir) {
-    this(model, train, codebookPath, outputDir, null);
+  public TrainerSinkOptions(CcvitConfig model, TrainConfig train, String outputDir) {
+    this(model, train, outputDir, null);
   }
 
-  /** Where the trainer state of checkpoint {@code checkpointId} is written. */
-  public Path checkpointDir(long checkpointId) {
-    return Path.of(outputDir, STATE_DIR, "chk-" + checkpointId).toAbsolutePath();
+  /** Where the weights of checkpoint {@code checkpointId} wait for it to complete. */
+  Path pendingWeights(long checkpointId) {
+    return pendingDir().resolve("chk-" + checkpointId + ".safetensors");
+  }
+
+  Path pendingDir() {
+    return Path.of(outputDir, PENDING_DIR).toAbsolutePath();
   }
 
   Path output(String file) {
-    return Path.of(outputDir, file);
+    return Path.of(outputDir, file).toAbsolutePath();
   }
 }

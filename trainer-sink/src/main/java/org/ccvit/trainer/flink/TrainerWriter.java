@@ -6,75 +6,92 @@
 package org.ccvit.trainer.flink;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.ccvit.schemas.TrainerInput;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.MetricsCsv;
 import org.ccvit.trainer.StepMetrics;
+import org.ccvit.trainer.StreamTrainer;
 import org.ccvit.trainer.TrainedKeysCsv;
-import org.ccvit.trainer.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches samples and trains. At a checkpoint it saves the trainer state to the checkpoint's
- * directory and returns the directory and the unfinished batch as its Flink state; at the end of a
- * bounded input it trains the last, partial batch and writes the weights.
+ * Feeds the {@link StreamTrainer} and logs what it does. At a checkpoint its whole state goes into
+ * Flink's state ({@link TrainerStatePart}) and the weights wait in a pending file for the
+ * checkpoint to complete; at the end of a bounded input it trains the last, partial batch and
+ * publishes the final weights.
  */
 final class TrainerWriter
-    implements StatefulSinkWriter<TrainingSample, TrainerWriterState>,
-        CommittingSinkWriter<TrainingSample, Long> {
+    implements StatefulSinkWriter<TrainerInput, TrainerStatePart>,
+        CommittingSinkWriter<TrainerInput, Long>,
+        StreamTrainer.Events {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainerWriter.class);
 
   private final TrainerSinkOptions options;
-  private final Trainer trainer;
+  private final StreamTrainer trainer;
+  private final PublishedWeights published;
   private final MetricsCsv metricsCsv;
   private final TrainedKeysCsv keysCsv;
-  private final List<TrainingSample> batch = new ArrayList<>();
   private final Counter trainedSamples;
   private final Counter refusedSamples;
+  private final Counter staleSamples;
   private volatile StepMetrics last;
   private volatile double samplesPerSecond = Double.NaN;
-  private final String codebookVersion;
+  private volatile String codebookVersion;
   private long lastStepEndNanos = System.nanoTime();
+  private long offeredStep;
+  private boolean offered;
   private boolean endOfInputFlushed;
-  private boolean committedAfterEndOfInput;
 
   /**
-   * @param restored the state of the checkpoint the job restores from, or null for a fresh start
+   * @param restored the trainer's state in the checkpoint the job restores from; empty for a fresh
+   *     start
    */
-  TrainerWriter(TrainerSinkOptions options, MetricGroup metrics, TrainerWriterState restored)
+  TrainerWriter(
+      TrainerSinkOptions options, MetricGroup metrics, Collection<TrainerStatePart> restored)
       throws IOException {
     this.options = options;
-    Codebook codebook =
-        Codebook.readNpy(
-            Path.of(options.codebookPath()),
-            options.model().patchSize(),
-            options.model().inChans());
-    this.codebookVersion = codebook.version();
+    this.published = new PublishedWeights(options);
     this.trainedSamples = metrics.counter("trainedSamples");
     this.refusedSamples = metrics.counter("refusedSamples");
-    this.trainer = new Trainer(options.model(), options.train(), codebook);
+    this.staleSamples = metrics.counter("staleSamples");
+    this.trainer = new StreamTrainer(options.model(), options.train(), this);
     try {
-      if (restored != null) {
-        restore(restored);
+      if (!restored.isEmpty()) {
+        try (InputStream in = TrainerStatePart.join(restored)) {
+          trainer.readSnapshot(in, "the trainer state of the restored checkpoint");
+        }
+        LOG.info(
+            "restored the trainer at step {} with codebook {} and {} pending samples",
+            trainer.step(),
+            trainer.codebookVersion(),
+            trainer.pending());
       } else if (options.initWeights() != null) {
-        trainer.loadWeights(Path.of(options.initWeights()));
+        trainer.trainer().loadWeights(Path.of(options.initWeights()));
       }
-      long continueAfter = trainer.stepCount();
+      codebookVersion = trainer.codebookVersion();
+      long continueAfter = trainer.step();
       this.metricsCsv =
           new MetricsCsv(options.output(TrainerSinkOptions.METRICS_FILE), continueAfter);
       this.keysCsv =
           new TrainedKeysCsv(options.output(TrainerSinkOptions.TRAINED_KEYS_FILE), continueAfter);
+      // Like the logs, the published weights start at this step: those of a lineage the restore
+      // abandoned, or of an earlier run, must not count as newer.
+      published.clearPending();
+      Path start = options.pendingDir().resolve("start.safetensors");
+      PublishedWeights.write(trainer.trainer(), start);
+      published.replace(start, continueAfter);
+      offeredStep = continueAfter;
     } catch (IOException | RuntimeException e) {
       trainer.close();
       throw e;
@@ -88,97 +105,34 @@ final class TrainerWriter
     metrics.gauge("gradNorm", () -> last == null ? Double.NaN : last.gradNorm());
     metrics.gauge("samplesPerSecond", () -> samplesPerSecond);
     metrics.gauge("codebookVersion", () -> codebookVersion);
-    metrics.gauge("step", trainer::stepCount);
-  }
-
-  private void restore(TrainerWriterState state) throws IOException {
-    Path dir = Path.of(state.stateDir());
-    if (!Files.isDirectory(dir)) {
-      throw new IOException(
-          "the checkpoint refers to trainer state in "
-              + dir
-              + ", which does not exist; the trainer-state directory must be kept with the"
-              + " checkpoint or savepoint");
-    }
-    trainer.loadState(dir);
-    if (trainer.stepCount() != state.step()) {
-      throw new IOException(
-          dir + " holds step " + trainer.stepCount() + ", the checkpoint expects " + state.step());
-    }
-    // The job may have been restored from a savepoint: its state outlives later checkpoints.
-    Files.writeString(dir.resolve(TrainerCommitter.RETAINED), "restored from");
-    for (TrainingSample s : state.pending()) {
-      accept(s);
-    }
-    LOG.info(
-        "restored trainer state of step {} from {} with {} pending samples",
-        state.step(),
-        dir,
-        batch.size());
+    metrics.gauge("step", () -> last == null ? offeredStep : last.step());
   }
 
   @Override
-  public void write(TrainingSample sample, Context context) throws IOException {
-    accept(sample);
-    if (batch.size() >= options.train().batchSize()) {
-      trainOnBatch();
+  public void write(TrainerInput input, Context context) throws IOException {
+    if (input.getCodebook() != null) {
+      Codebook codebook = Codebook.fromRecord(input.getCodebook());
+      LOG.info("codebook {} arrived", codebook.version());
+      trainer.codebook(codebook);
+    } else {
+      trainer.sample(input.getSample());
     }
-  }
-
-  private void accept(TrainingSample sample) {
-    String reason = trainer.rejectionReason(sample);
-    if (reason != null) {
-      // Never mix codebooks or shapes: the sample is counted and logged, not trained.
-      refusedSamples.inc();
-      LOG.warn("Refused sample {}: {}", sample.getKey(), reason);
-      return;
-    }
-    batch.add(sample);
   }
 
   @Override
-  public void flush(boolean endOfInput) throws IOException {
-    if (endOfInput && !endOfInputFlushed) {
-      if (!batch.isEmpty()) {
-        trainOnBatch();
-      }
-      trainer.saveWeights(options.output(TrainerSinkOptions.WEIGHTS_FILE));
-      endOfInputFlushed = true;
-    }
-  }
-
-  /**
-   * Called before every checkpoint's snapshot, and once more right after the end of input (which
-   * belongs to no new checkpoint, so it offers nothing).
-   */
-  @Override
-  public Collection<Long> prepareCommit() {
-    if (endOfInputFlushed && !committedAfterEndOfInput) {
-      committedAfterEndOfInput = true;
-      return List.of();
-    }
-    return List.of(trainer.stepCount());
-  }
-
-  @Override
-  public List<TrainerWriterState> snapshotState(long checkpointId) throws IOException {
-    Path dir = options.checkpointDir(checkpointId);
-    trainer.saveState(dir);
-    return List.of(new TrainerWriterState(trainer.stepCount(), dir.toString(), List.copyOf(batch)));
-  }
-
-  private void trainOnBatch() throws IOException {
-    List<TrainingSample> samples = List.copyOf(batch);
-    StepMetrics metrics = trainer.step(samples);
+  public void trained(StepMetrics metrics, List<TrainingSample> batch, String version)
+      throws IOException {
     long now = System.nanoTime();
-    samplesPerSecond = samples.size() / ((now - lastStepEndNanos) / 1e9);
+    samplesPerSecond = batch.size() / ((now - lastStepEndNanos) / 1e9);
     lastStepEndNanos = now;
-    trainedSamples.inc(samples.size());
-    // Every accepted sample has the trainer's codebook version.
-    metricsCsv.append(metrics, samplesPerSecond, codebookVersion);
-    keysCsv.append(metrics.step(), samples);
+    trainedSamples.inc(batch.size());
+    if (!version.equals(codebookVersion)) {
+      LOG.info("step {} is the first with codebook {}", metrics.step(), version);
+      codebookVersion = version;
+    }
+    metricsCsv.append(metrics, samplesPerSecond, version, trainer.staleSamples());
+    keysCsv.append(metrics.step(), batch);
     last = metrics;
-    batch.clear();
     LOG.info(
         "step {} loss {} (ce {}, mse {}) acc(masked) {} {} samples/s",
         metrics.step(),
@@ -189,15 +143,61 @@ final class TrainerWriter
         String.format("%.1f", samplesPerSecond));
   }
 
-  /** Samples refused so far (codebook version or shape), never trained. */
+  @Override
+  public void dropped(TrainingSample sample, StreamTrainer.Drop why, String reason) {
+    // Counted and logged, never trained: a stale version, or a sample that does not fit.
+    (why == StreamTrainer.Drop.STALE ? staleSamples : refusedSamples).inc();
+    LOG.warn("{} sample {} (epoch {}): {}", why, sample.getKey(), sample.getEpoch(), reason);
+  }
+
+  @Override
+  public void flush(boolean endOfInput) throws IOException {
+    if (endOfInput && !endOfInputFlushed) {
+      trainer.finish();
+      Path last = options.pendingDir().resolve("end-of-input.safetensors");
+      PublishedWeights.write(trainer.trainer(), last);
+      published.publishIfNewer(last, trainer.step());
+      endOfInputFlushed = true;
+    }
+  }
+
+  /**
+   * Called before every checkpoint's snapshot, and once right after the end of input (whose weights
+   * are published already). Offers the step when it changed since the last offer.
+   */
+  @Override
+  public Collection<Long> prepareCommit() {
+    offered = !endOfInputFlushed && trainer.step() != offeredStep;
+    if (!offered) {
+      return List.of();
+    }
+    offeredStep = trainer.step();
+    return List.of(offeredStep);
+  }
+
+  @Override
+  public List<TrainerStatePart> snapshotState(long checkpointId) throws IOException {
+    if (offered) {
+      PublishedWeights.write(trainer.trainer(), options.pendingWeights(checkpointId));
+      offered = false;
+    }
+    return TrainerStatePart.split(trainer::writeSnapshot);
+  }
+
+  /** Samples refused so far (shape, or no codebook), never trained. */
   long refusedCount() {
     return refusedSamples.getCount();
   }
 
+  /** Samples of a replaced codebook version dropped so far, never trained. */
+  long staleCount() {
+    return staleSamples.getCount();
+  }
+
   @Override
   public void close() throws Exception {
-    // No weights here: they are written at checkpoints and at the end of input only, never from
-    // a state that a restore would roll back.
+    // No weights here: they are published at completed checkpoints and at the end of input only,
+    // never from a state that a restore would roll back.
     try {
       metricsCsv.close();
       keysCsv.close();

@@ -31,20 +31,25 @@ public final class SafetensorsWeights {
 
   /** Writes every parameter and buffer; the file is replaced atomically. */
   public static void save(ParameterStore store, Path file) {
-    NDList list = new NDList();
-    store.parameters().forEach((name, array) -> list.add(named(array, name)));
-    store.buffers().forEach((name, array) -> list.add(named(array, name)));
     Path parent = file.toAbsolutePath().getParent();
     try {
       Files.createDirectories(parent);
       Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       try (OutputStream out = Files.newOutputStream(tmp)) {
-        list.encode(out, NDList.Encoding.SAFETENSORS);
+        write(store, out);
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write weights to " + file, e);
     }
+  }
+
+  /** Writes every parameter and buffer as one safetensors file's bytes; leaves the stream open. */
+  public static void write(ParameterStore store, OutputStream out) throws IOException {
+    NDList list = new NDList();
+    store.parameters().forEach((name, array) -> list.add(named(array, name)));
+    store.buffers().forEach((name, array) -> list.add(named(array, name)));
+    list.encode(out, NDList.Encoding.SAFETENSORS);
   }
 
   /**
@@ -53,8 +58,16 @@ public final class SafetensorsWeights {
    * otherwise nothing is changed and the exception lists every mismatch.
    */
   public static void load(ParameterStore store, Path file) {
-    try (NDManager scratch = store.manager().newSubManager();
-        InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file)) {
+      read(store, in, file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read weights from " + file, e);
+    }
+  }
+
+  /** As {@link #load}, from a stream; {@code source} names it in messages. */
+  public static void read(ParameterStore store, InputStream in, String source) {
+    try (NDManager scratch = store.manager().newSubManager()) {
       Map<String, NDArray> loaded = new LinkedHashMap<>();
       for (NDArray array : NDList.decode(scratch, in)) {
         loaded.put(array.getName(), array);
@@ -63,15 +76,13 @@ public final class SafetensorsWeights {
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException(
             "weights in "
-                + file
+                + source
                 + " do not fit the model configuration ("
                 + problems.size()
                 + " mismatches):\n  "
                 + String.join("\n  ", problems));
       }
       store.parameters().keySet().forEach(name -> store.assign(name, loaded.get(name)));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read weights from " + file, e);
     }
   }
 

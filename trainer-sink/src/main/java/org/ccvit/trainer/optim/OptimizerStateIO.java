@@ -34,14 +34,9 @@ public final class OptimizerStateIO {
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path partial = Files.createTempFile(parent, file.getFileName().toString(), ".partial");
-    try (NDManager scratch = NDManager.newBaseManager()) {
-      NDList list = new NDList();
-      list.addAll(adamW.state().values());
-      NDArray steps = scratch.create(new long[] {adamW.stepCount()});
-      steps.setName(STEP_COUNT);
-      list.add(steps);
+    try {
       try (OutputStream out = Files.newOutputStream(partial)) {
-        list.encode(out, NDList.Encoding.SAFETENSORS);
+        write(adamW, out);
       }
       Files.move(
           partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -50,10 +45,28 @@ public final class OptimizerStateIO {
     }
   }
 
+  /** Writes the optimizer's state as one safetensors file's bytes; leaves the stream open. */
+  public static void write(AdamW adamW, OutputStream out) throws IOException {
+    try (NDManager scratch = NDManager.newBaseManager()) {
+      NDList list = new NDList();
+      list.addAll(adamW.state().values());
+      NDArray steps = scratch.create(new long[] {adamW.stepCount()});
+      steps.setName(STEP_COUNT);
+      list.add(steps);
+      list.encode(out, NDList.Encoding.SAFETENSORS);
+    }
+  }
+
   /** Replaces the optimizer's state and step count with those saved in the file. */
   public static void load(AdamW adamW, Path file) throws IOException {
-    try (NDManager scratch = NDManager.newBaseManager();
-        InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file)) {
+      read(adamW, in, file.toString());
+    }
+  }
+
+  /** As {@link #load}, from a stream; {@code source} names it in messages. */
+  public static void read(AdamW adamW, InputStream in, String source) throws IOException {
+    try (NDManager scratch = NDManager.newBaseManager()) {
       Map<String, NDArray> state = new LinkedHashMap<>();
       for (NDArray array : NDList.decode(scratch, in)) {
         state.put(array.getName(), array);
@@ -61,7 +74,7 @@ public final class OptimizerStateIO {
       NDArray steps = state.remove(STEP_COUNT);
       if (steps == null || steps.size() != 1) {
         throw new IOException(
-            file
+            source
                 + " is not an AdamW state file: expected a one-element tensor '"
                 + STEP_COUNT
                 + "'");
