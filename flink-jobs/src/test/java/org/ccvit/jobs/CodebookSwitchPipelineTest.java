@@ -108,15 +108,18 @@ class CodebookSwitchPipelineTest {
       streams.samples().sinkTo(produced);
       JobClient client = env.executeAsync("codebook switch test");
 
-      // The new version comes in the middle of the first pass, while samples are in flight.
-      publishImages(settings, images.subList(0, 3 * BATCH));
-      waitFor(client, () -> stepsIn(out) >= 1, "a step with the first version");
-      long publishedAt = System.nanoTime();
-      try (KafkaPublisher publisher = new KafkaPublisher(settings)) {
+      // The new version comes while samples of the first pass are still on their way to the
+      // trainer; the images after it are published at once, so tokenizers get ahead of the trainer.
+      long publishedAt;
+      try (KafkaPublisher publisher = new KafkaPublisher(settings);
+          KafkaProducer<byte[], byte[]> producer =
+              new KafkaProducer<>(settings.producerProperties())) {
+        publishImages(producer, images);
+        waitFor(client, () -> stepsIn(out) >= 1, "a step with the first version");
         publisher.publishCodebook(v2.toRecord(Map.of("test", "v2")), "codebooks");
+        publishedAt = System.nanoTime();
+        publishImages(producer, images);
       }
-      publishImages(settings, images.subList(3 * BATCH, IMAGES));
-      publishImages(settings, images);
       waitFor(
           client, () -> versionsIn(out).contains(v2.version()), "a step with the second version");
       double switchSeconds = (System.nanoTime() - publishedAt) / 1e9;
@@ -189,19 +192,15 @@ class CodebookSwitchPipelineTest {
   }
 
   /** Images in order into the topic's single partition (each image once more: its next epoch). */
-  private static void publishImages(KafkaSettings settings, List<ImageRecord> images)
-      throws Exception {
+  private static void publishImages(
+      KafkaProducer<byte[], byte[]> producer, List<ImageRecord> images) {
     AvroCodec<ImageRecord> codec = new AvroCodec<>(ImageRecord.class);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(settings.producerProperties())) {
-      for (ImageRecord r : images) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    "images", r.getKey().getBytes(StandardCharsets.UTF_8), codec.encode(r)))
-            .get();
-      }
+    for (ImageRecord r : images) {
+      producer.send(
+          new ProducerRecord<>(
+              "images", r.getKey().getBytes(StandardCharsets.UTF_8), codec.encode(r)));
     }
+    producer.flush();
   }
 
   private static int stepsIn(Path out) {
