@@ -21,6 +21,7 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,6 +217,15 @@ class ImageDecoderTest {
     assertTrue(e.reason().contains("16384"), e.reason());
     assertTrue(System.nanoTime() - start < 2_000_000_000L, "bomb must be rejected cheaply");
 
+    // The same from a BMP's and a GIF's header (a GIF's logical screen is its canvas).
+    ByteBuffer bmp = ByteBuffer.wrap(resource("bmp_rgb24.bmp")).order(ByteOrder.LITTLE_ENDIAN);
+    bmp.putInt(18, 100_000).putInt(22, 100_000);
+    assertReject(bmp.array(), "bmp header");
+    ByteBuffer gif = ByteBuffer.wrap(resource("gif_palette.gif")).order(ByteOrder.LITTLE_ENDIAN);
+    gif.putShort(6, (short) 60_000).putShort(8, (short) 60_000);
+    assertReject(gif.array(), "gif header declares 60000x60000");
+    assertTrue(System.nanoTime() - start < 2_000_000_000L, "bombs must be rejected cheaply");
+
     ImageDecoder small = new ImageDecoder(new ImageLimits(1 << 20, 64, 1000));
     byte[] big = png(new BufferedImage(40, 40, BufferedImage.TYPE_3BYTE_BGR));
     assertTrue(
@@ -245,6 +255,13 @@ class ImageDecoderTest {
         e.reason().toLowerCase().contains(reasonPart.toLowerCase()),
         "reason \"" + e.reason() + "\" should mention \"" + reasonPart + "\"");
     return e;
+  }
+
+  /** A file of the Pillow-described set in src/test/resources/pillow-formats. */
+  private static byte[] resource(String name) throws IOException {
+    try (var in = ImageDecoderTest.class.getResourceAsStream("/pillow-formats/" + name)) {
+      return in.readAllBytes();
+    }
   }
 
   private static byte[] png(BufferedImage img) throws IOException {
