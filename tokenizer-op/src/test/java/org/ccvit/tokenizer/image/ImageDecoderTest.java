@@ -33,6 +33,7 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.RejectedInputException;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class ImageDecoderTest {
   private static Map<String, byte[]> shardImages(String shard, int limit) throws IOException {
     Map<String, byte[]> images = new HashMap<>();
     ImageSources.readAll(
-        List.of(TestImages.dataset(shard)), limit, r -> images.put(r.getKey(), bytes(r)));
+        List.of(SharedData.dataset(shard)), limit, r -> images.put(r.getKey(), bytes(r)));
     return images;
   }
 
@@ -95,7 +96,7 @@ class ImageDecoderTest {
     assertEquals(1584781645L, TestImages.crc(cifar));
 
     RgbImage photo =
-        decoder.decode(Files.readAllBytes(TestImages.dataset("photos/images/Aqua.jpg")));
+        decoder.decode(Files.readAllBytes(SharedData.dataset("photos/images/Aqua.jpg")));
     assertEquals(1024, photo.width());
     assertEquals(640, photo.height());
     assertEquals(298687022L, sum(photo));
@@ -103,7 +104,7 @@ class ImageDecoderTest {
 
     RgbImage portrait =
         decoder.decode(
-            Files.readAllBytes(TestImages.dataset("photos/images/Wine_by_Jakkub_Mede.jpg")));
+            Files.readAllBytes(SharedData.dataset("photos/images/Wine_by_Jakkub_Mede.jpg")));
     assertEquals(683, portrait.width());
     assertEquals(1024, portrait.height());
   }
@@ -194,7 +195,7 @@ class ImageDecoderTest {
 
   @Test
   void rejectsTruncatedJpegAndPng() throws Exception {
-    byte[] jpeg = Files.readAllBytes(TestImages.dataset("photos/images/Aqua.jpg"));
+    byte[] jpeg = Files.readAllBytes(SharedData.dataset("photos/images/Aqua.jpg"));
     for (int keep : new int[] {jpeg.length - 2, jpeg.length / 2, 1000}) {
       RejectedInputException e = assertReject(Arrays.copyOf(jpeg, keep), "truncated");
       assertEquals("decode", e.stage());

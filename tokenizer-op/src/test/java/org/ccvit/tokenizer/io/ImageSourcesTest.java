@@ -25,7 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.ccvit.schemas.ImageRecord;
-import org.ccvit.tokenizer.image.TestImages;
+import org.ccvit.tokenizer.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +34,7 @@ class ImageSourcesTest {
 
   @Test
   void readsRealShardsWithKeysLabelsAndFormats() throws IOException {
-    Path cifar = TestImages.dataset("cifar10/test-00000.tar.gz");
+    Path cifar = SharedData.dataset("cifar10/test-00000.tar.gz");
     List<ImageRecord> records = new ArrayList<>();
     ImageSources.read(cifar, records::add);
     assertEquals(10_000, records.size());
@@ -51,7 +51,7 @@ class ImageSourcesTest {
 
     List<ImageRecord> imagenette = new ArrayList<>();
     ImageSources.readAll(
-        List.of(TestImages.dataset("imagenette-224/val-00000.tar.gz")), 3, imagenette::add);
+        List.of(SharedData.dataset("imagenette-224/val-00000.tar.gz")), 3, imagenette::add);
     assertEquals(List.of("val_000000", "val_000001", "val_000002"), keys(imagenette));
     byte[] first = bytes(imagenette.get(0));
     assertEquals(7031, first.length); // the member's size in the shard listing
