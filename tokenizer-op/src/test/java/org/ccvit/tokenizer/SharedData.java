@@ -66,19 +66,34 @@ public final class SharedData {
    * given files or folders, sorted by name. None at all is missing data.
    */
   public static List<Path> goldenCasesWith(String... files) {
+    return goldenCases(null, files);
+  }
+
+  /** As {@link #goldenCasesWith}, among the cases whose manifest has a top-level {@code key}. */
+  public static List<Path> goldenCasesWithManifestKey(String key, String... files) {
+    return goldenCases(key, files);
+  }
+
+  private static List<Path> goldenCases(String manifestKey, String... files) {
     Path golden = goldenDir();
     List<Path> cases;
     try (Stream<Path> dirs = Files.list(golden)) {
       cases =
           dirs.filter(d -> Files.isRegularFile(d.resolve("manifest.json")))
               .filter(d -> Arrays.stream(files).allMatch(f -> Files.exists(d.resolve(f))))
+              .filter(d -> manifestKey == null || manifest(d).has(manifestKey))
               .sorted()
               .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + golden, e);
     }
     if (cases.isEmpty()) {
-      missing("no golden case under " + golden + " holds " + String.join(", ", files));
+      missing(
+          "no golden case under "
+              + golden
+              + (manifestKey == null ? "" : " has \"" + manifestKey + "\" in its manifest and")
+              + " holds "
+              + (files.length == 0 ? "a manifest.json" : String.join(", ", files)));
     }
     return cases;
   }
