@@ -8,7 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -21,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +52,7 @@ import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -89,10 +88,7 @@ class BadInputPipelineTest {
 
   @Test
   void everyBadRecordIsRejectedWithKeyAndReasonAndEveryGoodOneBecomesASample() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
+    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     List<ImageRecord> good = new ArrayList<>();
     ImageSources.readAll(List.of(shard), REAL_IMAGES, good::add);
     good.add(record("gray-jpeg", encode(grayImage(48, 40), "jpg"), "jpg"));
