@@ -35,27 +35,26 @@ import org.junit.jupiter.api.TestFactory;
 class GoldenOptimizerTest {
 
   private static final double STEP_TOLERANCE = 1e-4;
+  private static final String SUPP_CLIP = "supp_clip";
 
   private Path dir;
   private JsonObject optimizer;
   private NDManager manager;
 
-  /** Runs the check on each case holding the files, with dir, optimizer and manager set. */
+  /** Runs the check on each case holding the files. */
   private Stream<DynamicTest> onCasesWith(Runnable check, String... files) {
     return SharedData.goldenCasesWith(files).stream()
-        .map(
-            c ->
-                DynamicTest.dynamicTest(
-                    c.getFileName().toString(),
-                    () -> {
-                      dir = c;
-                      optimizer =
-                          GoldenFiles.json(c.resolve("manifest.json")).getAsJsonObject("optimizer");
-                      try (NDManager m = NDManager.newBaseManager()) {
-                        manager = m;
-                        check.run();
-                      }
-                    }));
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> inCase(c, check)));
+  }
+
+  /** Runs the check with dir, optimizer and a fresh manager set for the case. */
+  private void inCase(Path goldenCase, Runnable check) {
+    dir = goldenCase;
+    optimizer = GoldenFiles.json(dir.resolve("manifest.json")).getAsJsonObject("optimizer");
+    try (NDManager m = NDManager.newBaseManager()) {
+      manager = m;
+      check.run();
+    }
   }
 
   @TestFactory
@@ -142,19 +141,8 @@ class GoldenOptimizerTest {
             supp ->
                 DynamicTest.dynamicTest(
                     supp.getParent().getFileName() + "/" + supp.getFileName(),
-                    () -> {
-                      dir = supp.getParent();
-                      optimizer =
-                          GoldenFiles.json(dir.resolve("manifest.json"))
-                              .getAsJsonObject("optimizer");
-                      try (NDManager m = NDManager.newBaseManager()) {
-                        manager = m;
-                        checkActiveClipping(supp);
-                      }
-                    }));
+                    () -> inCase(supp.getParent(), () -> checkActiveClipping(supp))));
   }
-
-  private static final String SUPP_CLIP = "supp_clip";
 
   private void checkActiveClipping(Path supp) {
     double clip = Double.parseDouble(supp.getFileName().toString().substring(SUPP_CLIP.length()));
