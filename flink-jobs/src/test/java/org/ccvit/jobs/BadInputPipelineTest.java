@@ -18,6 +18,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -95,6 +96,17 @@ class BadInputPipelineTest {
     good.add(record("gray-png", encode(grayImage(33, 17), "png"), "png"));
     good.add(record("rgb16-png", encode(rgb16Image(24, 20), "png"), "png"));
     good.add(record("palette-alpha-png", encode(paletteWithAlpha(16, 16), "png"), "png"));
+    // Decoded as Pillow does (see tokenizer-op's PillowFormatsTest), whatever the record says.
+    good.add(record("cmyk-jpeg", Base64.getDecoder().decode(CMYK_JPEG), "jpg"));
+    for (String file :
+        List.of(
+            "jpeg_ycck_adobe.jpg",
+            "bmp_rgb24.bmp",
+            "gif_palette.gif",
+            "tiff_lzw.tif",
+            "webp_lossless.webp")) {
+      good.add(record(file, pillowFormat(file), "jpg"));
+    }
 
     byte[] realJpeg = bytes(good.get(0));
     Map<String, byte[]> bad = new LinkedHashMap<>();
@@ -104,9 +116,9 @@ class BadInputPipelineTest {
     bad.put("zero-length", new byte[0]);
     expected.put("zero-length", new Expected("decode", "empty input"));
     bad.put("text", "this is not an image at all".getBytes(StandardCharsets.UTF_8));
-    expected.put("text", new Expected("decode", "not a JPEG or PNG"));
-    bad.put("cmyk-jpeg", Base64.getDecoder().decode(CMYK_JPEG));
-    expected.put("cmyk-jpeg", new Expected("decode", "CMYK"));
+    expected.put("text", new Expected("decode", "not a JPEG, PNG, GIF, BMP, TIFF or WebP image"));
+    bad.put("lossy-webp", pillowFormat("webp_lossy.webp"));
+    expected.put("lossy-webp", new Expected("decode", "lossy (VP8) webp"));
     bad.put("one-pixel", encode(grayImage(1, 1), "png"));
     expected.put("one-pixel", new Expected("decode", "smaller than one 8x8 patch"));
     bad.put("below-patch", encode(rgb16Image(7, 30), "png"));
@@ -221,6 +233,14 @@ class BadInputPipelineTest {
     }
     return new Codebook(
         Codebook.contentVersion(centroids, PATCH_SIZE, 3), k, PATCH_SIZE, 3, centroids);
+  }
+
+  /** A file of tokenizer-op's Pillow-described test images (on the classpath via its test-jar). */
+  private static byte[] pillowFormat(String file) throws IOException {
+    try (InputStream in =
+        BadInputPipelineTest.class.getResourceAsStream("/pillow-formats/" + file)) {
+      return in.readAllBytes();
+    }
   }
 
   private static ImageRecord record(String key, byte[] image, String format) {
