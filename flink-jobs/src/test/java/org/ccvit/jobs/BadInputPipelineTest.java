@@ -8,7 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -19,9 +18,9 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +54,7 @@ import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SampleMaker;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -90,16 +90,24 @@ class BadInputPipelineTest {
 
   @Test
   void everyBadRecordIsRejectedWithKeyAndReasonAndEveryGoodOneBecomesASample() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
+    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     List<ImageRecord> good = new ArrayList<>();
     ImageSources.readAll(List.of(shard), REAL_IMAGES, good::add);
     good.add(record("gray-jpeg", encode(grayImage(48, 40), "jpg"), "jpg"));
     good.add(record("gray-png", encode(grayImage(33, 17), "png"), "png"));
     good.add(record("rgb16-png", encode(rgb16Image(24, 20), "png"), "png"));
     good.add(record("palette-alpha-png", encode(paletteWithAlpha(16, 16), "png"), "png"));
+    // Decoded as Pillow does (see tokenizer-op's PillowFormatsTest), whatever the record says.
+    good.add(record("cmyk-jpeg", Base64.getDecoder().decode(CMYK_JPEG), "jpg"));
+    for (String file :
+        List.of(
+            "jpeg_ycck_adobe.jpg",
+            "bmp_rgb24.bmp",
+            "gif_palette.gif",
+            "tiff_lzw.tif",
+            "webp_lossless.webp")) {
+      good.add(record(file, pillowFormat(file), "jpg"));
+    }
 
     byte[] realJpeg = bytes(good.get(0));
     Map<String, byte[]> bad = new LinkedHashMap<>();
@@ -109,9 +117,9 @@ class BadInputPipelineTest {
     bad.put("zero-length", new byte[0]);
     expected.put("zero-length", new Expected("decode", "empty input"));
     bad.put("text", "this is not an image at all".getBytes(StandardCharsets.UTF_8));
-    expected.put("text", new Expected("decode", "not a JPEG or PNG"));
-    bad.put("cmyk-jpeg", Base64.getDecoder().decode(CMYK_JPEG));
-    expected.put("cmyk-jpeg", new Expected("decode", "CMYK"));
+    expected.put("text", new Expected("decode", "not a JPEG, PNG, GIF, BMP, TIFF or WebP image"));
+    bad.put("lossy-webp", pillowFormat("webp_lossy.webp"));
+    expected.put("lossy-webp", new Expected("decode", "lossy (VP8) webp"));
     bad.put("one-pixel", encode(grayImage(1, 1), "png"));
     expected.put("one-pixel", new Expected("decode", "smaller than one 8x8 patch"));
     bad.put("below-patch", encode(rgb16Image(7, 30), "png"));
@@ -226,6 +234,14 @@ class BadInputPipelineTest {
     }
     return new Codebook(
         Codebook.contentVersion(centroids, PATCH_SIZE, 3), k, PATCH_SIZE, 3, centroids);
+  }
+
+  /** A file of tokenizer-op's Pillow-described test images (on the classpath via its test-jar). */
+  private static byte[] pillowFormat(String file) throws IOException {
+    try (InputStream in =
+        BadInputPipelineTest.class.getResourceAsStream("/pillow-formats/" + file)) {
+      return in.readAllBytes();
+    }
   }
 
   private static ImageRecord record(String key, byte[] image, String format) {

@@ -7,7 +7,6 @@ package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import org.ccvit.jobs.codebook.CodebookJob;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeans;
@@ -40,10 +40,7 @@ class CodebookJobTest {
 
   @Test
   void clustersPatchesInKeyOrderOnOneAndTwoSubtasks() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
+    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     Path folder = Files.createDirectories(tmp.resolve("images"));
     List<ImageRecord> real = new ArrayList<>();
     ImageSources.readAll(List.of(shard), IMAGES, real::add);

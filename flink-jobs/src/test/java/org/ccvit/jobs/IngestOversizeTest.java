@@ -7,9 +7,7 @@ package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +26,7 @@ import org.ccvit.jobs.kafka.KafkaPublisher.RecordLimit;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.image.ImageDecoder;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.image.RgbImage;
@@ -41,16 +40,13 @@ class IngestOversizeTest {
 
   @Test
   void oversizeImagesAreRefusedOrDownscaledToFit() throws Exception {
-    Path photos =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("photos/images");
-    assumeTrue(Files.isDirectory(photos), "photos needed at " + photos);
+    Path photos = SharedData.dataset("photos/images");
     AvroCodec<ImageRecord> codec = new AvroCodec<>(ImageRecord.class);
     List<ImageRecord> records = new ArrayList<>();
     ImageSources.readAll(ImageSources.expand(List.of(photos)), 0, records::add);
     long total = records.size();
     long large = records.stream().filter(r -> codec.encode(r).length > LIMIT).count();
-    assumeTrue(large > 0, "no photo above " + LIMIT + " bytes");
+    assertTrue(large > 0, "no photo above " + LIMIT + " bytes");
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(1, "refused", "downscaled");

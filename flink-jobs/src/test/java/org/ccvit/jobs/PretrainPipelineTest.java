@@ -8,7 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,7 @@ import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
@@ -58,10 +58,7 @@ class PretrainPipelineTest {
 
   @Test
   void imagesFromKafkaAreTokenizedMaskedAndTrainedOnWhileBadRecordsAreRejected() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
+    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     Path subset = tmp.resolve("images");
     Files.createDirectories(subset);
     List<ImageRecord> real = new ArrayList<>();

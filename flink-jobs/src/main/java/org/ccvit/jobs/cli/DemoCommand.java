@@ -51,7 +51,9 @@ final class DemoCommand implements Callable<Integer> {
       names = "--images",
       arity = "1..*",
       description =
-          "Image folders, files or shards (default: the photos in ${sys:ccvit.shared.dir}/datasets/photos).")
+          "Image folders, files or shards (default: the photos in"
+              + " ${sys:ccvit.shared.dir}/datasets/photos, or without them 36 synthetic images"
+              + " drawn into --out).")
   List<Path> images;
 
   @Option(
@@ -78,7 +80,12 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
-    List<Path> inputs = images != null ? images : List.of(defaultImages());
+    List<Path> inputs =
+        images != null
+            ? images
+            : List.of(
+                DemoImages.defaultImages(
+                    Path.of(System.getProperty("ccvit.shared.dir", "../shared")), out));
     Files.createDirectories(out);
     Path codebookFile = out.resolve("centroids.npy");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -155,19 +162,6 @@ final class DemoCommand implements Callable<Integer> {
         (System.nanoTime() - start) / 1e9);
     System.out.println("demo: outputs in " + out.toAbsolutePath() + " (" + png.getFileName() + ")");
     return 0;
-  }
-
-  private static Path defaultImages() {
-    Path photos =
-        Path.of(
-            System.getProperty("ccvit.shared.dir", "../shared"), "datasets", "photos", "images");
-    if (!Files.isDirectory(photos)) {
-      throw new IllegalArgumentException(
-          "no default images at "
-              + photos.toAbsolutePath()
-              + ": pass --images with an image folder or WebDataset shards");
-    }
-    return photos;
   }
 
   private static double median(double[] values) {

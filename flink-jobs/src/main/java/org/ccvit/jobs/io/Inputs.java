@@ -93,9 +93,10 @@ public final class Inputs {
    * epoch). Shards are the unit of parallelism.
    */
   public static StreamInput<ImageRecord> imageFiles(List<Path> inputs, int passes) {
+    List<Path> once = ImageSources.expand(inputs); // lists what it leaves out once, not per pass
     List<String> units = new ArrayList<>();
     for (int pass = 0; pass < passes; pass++) {
-      ImageSources.expand(inputs).forEach(p -> units.add(p.toString()));
+      once.forEach(p -> units.add(p.toString()));
     }
     return env ->
         env.fromData(units)

@@ -7,7 +7,6 @@ package org.ccvit.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -32,10 +32,7 @@ class TokenizeCommandTest {
 
   @Test
   void idsAreTheExactArgminOfTheCenterViewInInputOrderAndFailuresGetMinusOne() throws Exception {
-    Path photos =
-        Path.of(
-            System.getProperty("ccvit.datasets.dir", "../../shared/datasets"), "photos", "images");
-    assumeTrue(Files.isDirectory(photos), "real images needed at " + photos);
+    Path photos = SharedData.dataset("photos/images");
     List<Path> inputs = ImageSources.expand(List.of(photos)).subList(0, 3);
     Path broken = tmp.resolve("broken.jpg");
     Files.write(broken, Arrays.copyOf(Files.readAllBytes(inputs.get(0)), 500));

@@ -19,39 +19,83 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.ccvit.schemas.ImageRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads users' image data as {@link ImageRecord}s. A unit is one image file (jpg, jpeg, png) or one
- * WebDataset shard (.tar, .tar.gz, .tgz) whose members are grouped by key: {@code KEY.jpg|jpeg|png}
- * holds the image and {@code KEY.cls} an optional ASCII class index. Shards are streamed member by
- * member, never loaded whole.
+ * Reads users' image data as {@link ImageRecord}s. A unit is one image file (a name ending in one
+ * of {@link #IMAGE_EXTENSIONS}: the formats {@link org.ccvit.tokenizer.image.ImageDecoder} reads)
+ * or one WebDataset shard (.tar, .tar.gz, .tgz) whose members are grouped by key: {@code KEY.<image
+ * extension>} holds the image and {@code KEY.cls} an optional ASCII class index. Shards are
+ * streamed member by member, never loaded whole.
+ *
+ * <p>Nothing is left out in silence: files of a folder and members of a shard that are not used
+ * (other names, hidden files, labels without an image) are counted and listed once, in a warning at
+ * the end of the folder listing or of the shard. Whether a file named as an image really is one is
+ * for the decoder to say: such a file becomes a record, and a reject with its key if it is not.
  */
 public final class ImageSources {
-  private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png");
+  /** File name extensions read as images (lower case; names are matched case-insensitively). */
+  public static final Set<String> IMAGE_EXTENSIONS =
+      Set.of("jpg", "jpeg", "jpe", "jfif", "png", "gif", "bmp", "dib", "tif", "tiff", "webp");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ImageSources.class);
   private static final int BUFFER_BYTES = 1 << 16;
+  private static final int LISTED_NAMES = 20;
 
   private ImageSources() {}
 
+  /** The units found behind some inputs, and the files of their folders that are left out. */
+  public record Expansion(List<Path> units, List<Path> skipped) {}
+
   /**
    * The units behind the given inputs, in order: image files and shards as given, folders expanded
-   * recursively to their image files and shards sorted by relative path (hidden files skipped).
+   * recursively to their image files and shards sorted by relative path. Files of a folder that are
+   * neither (other names, hidden files) are left out, and listed once in a warning.
    *
-   * @throws IllegalArgumentException for a missing path, an unsupported file or an empty folder
+   * @throws IllegalArgumentException for a missing path, an unsupported file or a folder without
+   *     images or shards
    * @throws UncheckedIOException if a folder cannot be listed
    */
   public static List<Path> expand(List<Path> inputs) {
+    Expansion expansion = scan(inputs);
+    if (!expansion.skipped().isEmpty()) {
+      LOG.warn(
+          "skipped {} files that are not images ({}) or shards (.tar, .tar.gz, .tgz): {}",
+          expansion.skipped().size(),
+          extensionList(),
+          listed(expansion.skipped().stream().map(Path::toString).toList()));
+    }
+    return expansion.units();
+  }
+
+  /** {@link #expand} without the warning: what it reads and what it leaves out. */
+  public static Expansion scan(List<Path> inputs) {
     List<Path> units = new ArrayList<>();
+    List<Path> skipped = new ArrayList<>();
     for (Path input : inputs) {
       if (Files.isDirectory(input)) {
-        List<Path> found = listFolder(input);
+        List<Path> files = listFolder(input);
+        List<Path> found = files.stream().filter(ImageSources::isUnit).toList();
+        files.stream().filter(p -> !isUnit(p)).forEach(skipped::add);
         if (found.isEmpty()) {
           throw new IllegalArgumentException(
-              "folder " + input + " contains no .jpg, .jpeg, .png, .tar, .tar.gz or .tgz files");
+              "folder "
+                  + input
+                  + " contains no images ("
+                  + extensionList()
+                  + ") or shards (.tar, .tar.gz, .tgz); it has "
+                  + (files.size() == 0
+                      ? "no files"
+                      : files.size()
+                          + " other files: "
+                          + listed(files.stream().map(Path::toString).toList())));
         }
         units.addAll(found);
       } else if (Files.isRegularFile(input)) {
@@ -59,27 +103,29 @@ public final class ImageSources {
           throw new IllegalArgumentException(
               "unsupported input file "
                   + input
-                  + ": expected an image (.jpg, .jpeg, .png), a WebDataset shard (.tar, .tar.gz,"
-                  + " .tgz) or a folder");
+                  + ": expected an image ("
+                  + extensionList()
+                  + "), a WebDataset shard (.tar, .tar.gz, .tgz) or a folder");
         }
         units.add(input);
       } else {
         throw new IllegalArgumentException("input " + input + " does not exist");
       }
     }
-    return units;
+    return new Expansion(units, skipped);
   }
 
   /**
    * Streams the records of one unit. An image file gives one record keyed by its file name without
-   * extension; a shard gives one record per key that has an image member (keys with only other
-   * members, e.g. metadata, are skipped).
+   * extension; a shard gives one record per key that has an image member. Shard members left out
+   * (neither an image nor the label of one) are listed in a warning and returned.
    *
+   * @return the names of the shard members left out (none for an image file)
    * @throws IOException if the unit cannot be read or a shard is malformed (two images for one key,
    *     a .cls member that is not an integer)
    */
-  public static void read(Path unit, Consumer<ImageRecord> out) throws IOException {
-    readUnit(
+  public static List<String> read(Path unit, Consumer<ImageRecord> out) throws IOException {
+    return readUnit(
         unit,
         record -> {
           out.accept(record);
@@ -109,66 +155,89 @@ public final class ImageSources {
     boolean accept(ImageRecord record);
   }
 
-  private static void readUnit(Path unit, Sink sink) throws IOException {
+  private static List<String> readUnit(Path unit, Sink sink) throws IOException {
     if (isShard(unit)) {
-      readShard(unit, sink);
-    } else if (isImage(unit)) {
-      String name = unit.getFileName().toString();
-      int dot = name.lastIndexOf('.');
-      sink.accept(
-          record(name.substring(0, dot), extension(name), Files.readAllBytes(unit), null, unit));
-    } else {
+      return readShard(unit, sink);
+    }
+    if (!isImage(unit)) {
       throw new IllegalArgumentException(
           "unsupported unit " + unit + ": expected an image file or a WebDataset shard");
     }
+    String name = unit.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    sink.accept(
+        record(name.substring(0, dot), extension(name), Files.readAllBytes(unit), null, unit));
+    return List.of();
   }
 
-  private static void readShard(Path shard, Sink sink) throws IOException {
+  private static List<String> readShard(Path shard, Sink sink) throws IOException {
     try (InputStream file = new BufferedInputStream(Files.newInputStream(shard), BUFFER_BYTES);
         InputStream raw = isGzip(shard) ? new GzipCompressorInputStream(file, true) : file;
         TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
-      Sample sample = null;
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        if (!entry.isFile()) {
-          continue;
-        }
-        String name = entry.getName();
-        int slash = name.lastIndexOf('/');
-        int dot = name.indexOf('.', slash + 1);
-        if (dot < 0) {
-          continue; // no extension: not part of any WebDataset sample
-        }
-        String key = name.substring(0, dot);
-        String ext = name.substring(dot + 1).toLowerCase(Locale.ROOT);
-        if (sample == null || !sample.key.equals(key)) {
-          if (sample != null && !sample.emit(shard, sink)) {
-            return;
-          }
-          sample = new Sample(key);
-        }
-        if (IMAGE_EXTENSIONS.contains(ext)) {
-          if (sample.image != null) {
-            throw new IOException(
-                "shard "
-                    + shard
-                    + ": key "
-                    + key
-                    + " has two images (."
-                    + sample.format
-                    + " and ."
-                    + ext
-                    + ")");
-          }
-          sample.image = tar.readAllBytes();
-          sample.format = ext;
-        } else if (ext.equals("cls")) {
-          sample.label = parseLabel(shard, key, tar.readAllBytes());
+      List<String> skipped = new ArrayList<>();
+      try {
+        readMembers(shard, tar, sink, skipped);
+      } finally {
+        if (!skipped.isEmpty()) {
+          LOG.warn(
+              "shard {}: skipped {} members that are neither images ({}) nor labels of an image"
+                  + " (.cls): {}",
+              shard,
+              skipped.size(),
+              extensionList(),
+              listed(skipped));
         }
       }
-      if (sample != null) {
-        sample.emit(shard, sink);
+      return skipped;
+    }
+  }
+
+  private static void readMembers(
+      Path shard, TarArchiveInputStream tar, Sink sink, List<String> skipped) throws IOException {
+    Sample sample = null;
+    TarArchiveEntry entry;
+    while ((entry = tar.getNextEntry()) != null) {
+      if (!entry.isFile()) {
+        continue;
       }
+      String name = entry.getName();
+      int slash = name.lastIndexOf('/');
+      int dot = name.indexOf('.', slash + 1);
+      if (dot < 0) {
+        skipped.add(name); // no extension: not part of any WebDataset sample
+        continue;
+      }
+      String key = name.substring(0, dot);
+      String ext = name.substring(dot + 1).toLowerCase(Locale.ROOT);
+      if (sample == null || !sample.key.equals(key)) {
+        if (sample != null && !sample.emit(shard, sink, skipped)) {
+          return;
+        }
+        sample = new Sample(key);
+      }
+      if (IMAGE_EXTENSIONS.contains(ext)) {
+        if (sample.image != null) {
+          throw new IOException(
+              "shard "
+                  + shard
+                  + ": key "
+                  + key
+                  + " has two images (."
+                  + sample.format
+                  + " and ."
+                  + ext
+                  + ")");
+        }
+        sample.image = tar.readAllBytes();
+        sample.format = ext;
+      } else if (ext.equals("cls")) {
+        sample.label = parseLabel(shard, key, tar.readAllBytes());
+      } else {
+        skipped.add(name);
+      }
+    }
+    if (sample != null) {
+      sample.emit(shard, sink, skipped);
     }
   }
 
@@ -183,9 +252,15 @@ public final class ImageSources {
       this.key = key;
     }
 
-    /** Returns whether reading should go on. */
-    boolean emit(Path shard, Sink sink) {
-      return image == null || sink.accept(record(key, format, image, label, shard));
+    /** Returns whether reading should go on. A label without an image is listed as skipped. */
+    boolean emit(Path shard, Sink sink, List<String> skipped) {
+      if (image == null) {
+        if (label != null) {
+          skipped.add(key + ".cls");
+        }
+        return true;
+      }
+      return sink.accept(record(key, format, image, label, shard));
     }
   }
 
@@ -210,17 +285,21 @@ public final class ImageSources {
         .build();
   }
 
+  /** Every regular file under the folder, sorted by relative path. */
   private static List<Path> listFolder(Path folder) {
     try (Stream<Path> files = Files.walk(folder)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> isImage(p) || isShard(p))
           .sorted(Comparator.comparing(p -> folder.relativize(p).toString()))
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list folder " + folder, e);
     }
+  }
+
+  /** An image or a shard that is not hidden (a name starting with a dot). */
+  private static boolean isUnit(Path p) {
+    return !p.getFileName().toString().startsWith(".") && (isImage(p) || isShard(p));
   }
 
   private static boolean isImage(Path p) {
@@ -235,6 +314,19 @@ public final class ImageSources {
   private static boolean isGzip(Path p) {
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return name.endsWith(".tar.gz") || name.endsWith(".tgz");
+  }
+
+  /** ".bmp, .dib, ..." in a stable order. */
+  private static String extensionList() {
+    return IMAGE_EXTENSIONS.stream().sorted().map(e -> "." + e).collect(Collectors.joining(", "));
+  }
+
+  /** The first names, then how many more. */
+  private static String listed(List<String> names) {
+    String shown = String.join(", ", names.subList(0, Math.min(LISTED_NAMES, names.size())));
+    return names.size() <= LISTED_NAMES
+        ? shown
+        : shown + " and " + (names.size() - LISTED_NAMES) + " more";
   }
 
   private static String extension(String fileName) {

@@ -14,32 +14,45 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.ccvit.schemas.CodebookRecord;
-import org.ccvit.tokenizer.GoldenFiles;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.npy.Npy;
 import org.ccvit.tokenizer.npy.NpyArray;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 class CodebookTest {
   @TempDir Path tmp;
 
-  @Test
-  void readsOriginalLayoutWithContentVersion() {
-    Path file = GoldenFiles.goldenCase("tiny_a").resolve("codebook.npy");
-    Codebook cb = Codebook.readNpy(file, 4, 3);
-    assertEquals(64, cb.k());
-    assertEquals(48, cb.dim());
-    assertArrayEquals(Npy.read(file).toFloats(), cb.centroids());
-    assertTrue(cb.version().matches("cb-[0-9a-f]{12}"), cb.version());
-    assertEquals(cb.version(), Codebook.readNpy(file, 4, 3).version(), "stable");
+  /** Every golden case's codebook.npy, [K, 3 * P * P] as the original writes it. */
+  @TestFactory
+  Stream<DynamicTest> readsOriginalLayoutWithContentVersion() {
+    return SharedData.goldenCasesWith("codebook.npy").stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> readGolden(c)));
+  }
 
-    float[] row = new float[50];
-    cb.copyCentroid(63, row, 2);
-    for (int i = 0; i < 48; i++) {
-      assertEquals(cb.centroids()[63 * 48 + i], row[2 + i]);
+  private static void readGolden(Path goldenCase) {
+    Path file = goldenCase.resolve("codebook.npy");
+    NpyArray npy = Npy.read(file);
+    int k = npy.shape()[0];
+    int dim = npy.shape()[1];
+    int patch = (int) Math.round(Math.sqrt(dim / 3.0));
+    Codebook cb = Codebook.readNpy(file, patch, 3);
+    assertEquals(k, cb.k());
+    assertEquals(dim, cb.dim());
+    assertArrayEquals(npy.toFloats(), cb.centroids());
+    assertTrue(cb.version().matches("cb-[0-9a-f]{12}"), cb.version());
+    assertEquals(cb.version(), Codebook.readNpy(file, patch, 3).version(), "stable");
+
+    float[] row = new float[dim + 2];
+    cb.copyCentroid(k - 1, row, 2);
+    for (int i = 0; i < dim; i++) {
+      assertEquals(cb.centroids()[(k - 1) * dim + i], row[2 + i]);
     }
-    assertThrows(IndexOutOfBoundsException.class, () -> cb.copyCentroid(64, row, 0));
+    assertThrows(IndexOutOfBoundsException.class, () -> cb.copyCentroid(k, row, 0));
   }
 
   @Test

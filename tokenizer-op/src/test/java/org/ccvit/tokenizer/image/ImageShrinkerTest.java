@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.ccvit.tokenizer.RejectedInputException;
+import org.ccvit.tokenizer.SharedData;
 import org.junit.jupiter.api.Test;
 
 class ImageShrinkerTest {
@@ -26,7 +27,7 @@ class ImageShrinkerTest {
   @Test
   void downscalesAPhotoUntilItFitsKeepingTheAspectRatio() throws Exception {
     byte[] photo =
-        Files.readAllBytes(TestImages.dataset("photos/images/life_by_Aitzol_Berasategi.jpg"));
+        Files.readAllBytes(SharedData.dataset("photos/images/life_by_Aitzol_Berasategi.jpg"));
     RgbImage original = decoder.decode(photo);
     int budget = photo.length / 5;
 

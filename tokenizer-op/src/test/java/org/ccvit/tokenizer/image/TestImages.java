@@ -5,13 +5,9 @@
  */
 package org.ccvit.tokenizer.image;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.zip.CRC32;
 
-/** Synthetic images and shared-data locations used by the image tests. */
+/** Synthetic images and checksums used by the image tests. */
 public final class TestImages {
   private TestImages() {}
 
@@ -37,13 +33,5 @@ public final class TestImages {
     CRC32 crc = new CRC32();
     crc.update(img.chw());
     return crc.getValue();
-  }
-
-  /** A folder or file under the shared datasets; skips the test when it is absent. */
-  public static Path dataset(String relative) {
-    String dir = System.getProperty("ccvit.datasets.dir", "../../shared/datasets");
-    Path path = Path.of(dir).resolve(relative);
-    assumeTrue(Files.exists(path), "shared dataset not found at " + path + "; test skipped");
-    return path;
   }
 }

@@ -25,7 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.ccvit.schemas.ImageRecord;
-import org.ccvit.tokenizer.image.TestImages;
+import org.ccvit.tokenizer.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +34,7 @@ class ImageSourcesTest {
 
   @Test
   void readsRealShardsWithKeysLabelsAndFormats() throws IOException {
-    Path cifar = TestImages.dataset("cifar10/test-00000.tar.gz");
+    Path cifar = SharedData.dataset("cifar10/test-00000.tar.gz");
     List<ImageRecord> records = new ArrayList<>();
     ImageSources.read(cifar, records::add);
     assertEquals(10_000, records.size());
@@ -51,7 +51,7 @@ class ImageSourcesTest {
 
     List<ImageRecord> imagenette = new ArrayList<>();
     ImageSources.readAll(
-        List.of(TestImages.dataset("imagenette-224/val-00000.tar.gz")), 3, imagenette::add);
+        List.of(SharedData.dataset("imagenette-224/val-00000.tar.gz")), 3, imagenette::add);
     assertEquals(List.of("val_000000", "val_000001", "val_000002"), keys(imagenette));
     byte[] first = bytes(imagenette.get(0));
     assertEquals(7031, first.length); // the member's size in the shard listing
@@ -59,19 +59,28 @@ class ImageSourcesTest {
   }
 
   @Test
-  void groupsWebDatasetMembersByKey() throws IOException {
+  void groupsWebDatasetMembersByKeyAndListsWhatIsLeftOut() throws IOException {
     Map<String, byte[]> members = new LinkedHashMap<>();
     members.put("part/s1.jpg", jpegLike(1));
     members.put("part/s1.cls", "3\n".getBytes(StandardCharsets.US_ASCII));
     members.put("part/s2.png", jpegLike(2));
     members.put("part/__meta__.json", "{}".getBytes(StandardCharsets.US_ASCII));
+    members.put("part/s3.cls", "5".getBytes(StandardCharsets.US_ASCII));
     members.put("part/s4.cls", " 7 ".getBytes(StandardCharsets.US_ASCII));
     members.put("part/s4.JPEG", jpegLike(4));
+    members.put("part/s5.webp", jpegLike(5));
+    members.put("part/s5.txt", "caption".getBytes(StandardCharsets.US_ASCII));
+    members.put("part/s6.TIF", jpegLike(6));
+    members.put("part/s7.gif", jpegLike(7));
+    members.put("part/s8.bmp", jpegLike(8));
+    members.put("part/README", "no extension".getBytes(StandardCharsets.US_ASCII));
     for (String name : new String[] {"shard.tar", "shard.tar.gz", "shard.tgz"}) {
       Path shard = writeShard(name, members);
       List<ImageRecord> records = new ArrayList<>();
-      ImageSources.read(shard, records::add);
-      assertEquals(List.of("part/s1", "part/s2", "part/s4"), keys(records));
+      List<String> skipped = ImageSources.read(shard, records::add);
+      assertEquals(
+          List.of("part/s1", "part/s2", "part/s4", "part/s5", "part/s6", "part/s7", "part/s8"),
+          keys(records));
       assertEquals(3, records.get(0).getLabel());
       assertEquals("jpg", records.get(0).getFormat());
       assertNull(records.get(1).getLabel());
@@ -79,6 +88,10 @@ class ImageSourcesTest {
       assertEquals(7, records.get(2).getLabel());
       assertEquals("jpeg", records.get(2).getFormat());
       assertArrayEquals(jpegLike(4), bytes(records.get(2)));
+      assertEquals("tif", records.get(4).getFormat());
+      // Every member not used is accounted for: metadata, a label without an image, others.
+      assertEquals(
+          List.of("part/__meta__.json", "part/s3.cls", "part/s5.txt", "part/README"), skipped);
     }
   }
 
@@ -96,7 +109,7 @@ class ImageSourcesTest {
   }
 
   @Test
-  void expandsFoldersSortedAndRefusesBadInputs() throws IOException {
+  void expandsFoldersSortedListsWhatIsLeftOutAndRefusesBadInputs() throws IOException {
     Path folder = Files.createDirectories(dir.resolve("data"));
     Files.createDirectories(folder.resolve("b/c"));
     Files.write(folder.resolve("b/c/z.png"), jpegLike(1));
@@ -104,14 +117,31 @@ class ImageSourcesTest {
     Files.write(folder.resolve("a.jpeg"), jpegLike(3));
     Files.write(folder.resolve(".hidden.jpg"), jpegLike(4));
     Files.write(folder.resolve("notes.txt"), jpegLike(5));
+    Files.write(folder.resolve("b/scan.TIFF"), jpegLike(6));
+    Files.write(folder.resolve("b/anim.gif"), jpegLike(7));
+    Files.write(folder.resolve("b/c/old.bmp"), jpegLike(8));
+    Files.write(folder.resolve("b/c/web.webp"), jpegLike(9));
+    Files.write(folder.resolve("b/c/layers.psd"), jpegLike(10));
     Path shard = writeShard("s.tgz", Map.of("k.jpg", jpegLike(6)));
-    assertEquals(
+    List<Path> units =
         List.of(
             folder.resolve("a.jpeg"),
             folder.resolve("b/a.JPG"),
+            folder.resolve("b/anim.gif"),
+            folder.resolve("b/c/old.bmp"),
+            folder.resolve("b/c/web.webp"),
             folder.resolve("b/c/z.png"),
-            shard),
-        ImageSources.expand(List.of(folder, shard)));
+            folder.resolve("b/scan.TIFF"),
+            shard);
+    assertEquals(units, ImageSources.expand(List.of(folder, shard)));
+    ImageSources.Expansion expansion = ImageSources.scan(List.of(folder, shard));
+    assertEquals(units, expansion.units());
+    assertEquals(
+        List.of(
+            folder.resolve(".hidden.jpg"),
+            folder.resolve("b/c/layers.psd"),
+            folder.resolve("notes.txt")),
+        expansion.skipped());
 
     IllegalArgumentException e =
         assertThrows(
@@ -125,6 +155,10 @@ class ImageSourcesTest {
     assertTrue(e.getMessage().contains("unsupported"), e.getMessage());
     Path empty = Files.createDirectories(dir.resolve("empty"));
     assertThrows(IllegalArgumentException.class, () -> ImageSources.expand(List.of(empty)));
+    Path textOnly = Files.createDirectories(dir.resolve("text"));
+    Files.write(textOnly.resolve("README.txt"), jpegLike(1));
+    e = assertThrows(IllegalArgumentException.class, () -> ImageSources.expand(List.of(textOnly)));
+    assertTrue(e.getMessage().contains("1 other files: " + textOnly.resolve("README.txt")));
   }
 
   @Test

@@ -26,13 +26,10 @@ public final class ImagenettePatches {
   public static final int PATCH = 16;
   public static final int DIM = 3 * PATCH * PATCH;
 
-  private ImagenettePatches() {}
+  /** An Imagenette training shard, relative to the shared datasets folder. */
+  public static final String TRAIN_SHARD = "imagenette-224/train-00000.tar.gz";
 
-  /** The Imagenette training shard under the shared datasets folder (may not exist). */
-  public static Path defaultShard() {
-    String datasets = System.getProperty("ccvit.datasets.dir", "../shared/datasets");
-    return Path.of(datasets, "imagenette-224", "train-00000.tar.gz");
-  }
+  private ImagenettePatches() {}
 
   /** The first {@code count} patches of the shard, row-major [count, DIM]. */
   public static float[] read(Path shard, int count) throws IOException {

@@ -7,19 +7,17 @@ package org.ccvit.tokenizer.kmeans;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.ccvit.tokenizer.SharedData;
 import org.junit.jupiter.api.Test;
 
 class KMeansRealPatchesTest {
 
   @Test
   void objectiveNeverIncreasesOnRealPatches() throws Exception {
-    Path shard = ImagenettePatches.defaultShard();
-    assumeTrue(Files.exists(shard), "no Imagenette shard at " + shard);
+    Path shard = SharedData.dataset(ImagenettePatches.TRAIN_SHARD);
     int n = 20 * 196;
     float[] points = ImagenettePatches.read(shard, n);
     KMeansResult result =

@@ -9,27 +9,76 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.ccvit.tokenizer.GoldenFiles;
+import java.util.stream.Stream;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.npy.Npy;
+import org.ccvit.tokenizer.npy.NpyArray;
 import org.ccvit.tokenizer.random.SampleRandom;
 import org.ccvit.tokenizer.random.SampleRandom.Purpose;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 class BlockMaskGeneratorTest {
-  private static final int MASKS = 10_000;
 
-  @Test
-  void distributionMatchesTheOriginalGenerator() {
-    MaskStatistics golden = goldenStatistics(GoldenFiles.goldenCase("masking"));
-    MaskStatistics ours = generatedStatistics();
+  /** The original generator's setting and its output, as a golden case's manifest states them. */
+  private record GoldenMasks(
+      String name,
+      Path dir,
+      int gridHeight,
+      int gridWidth,
+      int numMasked,
+      int numReplaced,
+      BlockMaskGenerator generator) {
+
+    static GoldenMasks open(Path dir) {
+      JsonNode config = SharedData.manifest(dir).get("config");
+      JsonNode args = config.get("MaskingGenerator_args");
+      int h = args.get("input_size").get(0).asInt();
+      int w = args.get("input_size").get(1).asInt();
+      int masked = args.get("num_masking_patches").asInt();
+      JsonNode max = args.get("max_num_patches");
+      return new GoldenMasks(
+          dir.getFileName().toString(),
+          dir,
+          h,
+          w,
+          masked,
+          config.get("num_replaced_patches").asInt(),
+          new BlockMaskGenerator(
+              h,
+              w,
+              masked,
+              args.get("min_num_patches").asInt(),
+              max == null || max.isNull() ? 0 : max.asInt(),
+              args.get("min_aspect").asDouble()));
+    }
+
+    int cells() {
+      return gridHeight * gridWidth;
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> distributionMatchesTheOriginalGenerator() {
+    return SharedData.goldenCasesWith("masked.npy", "replaced.npy", "fill_count.npy", "blocks.npy")
+        .stream()
+        .map(GoldenMasks::open)
+        .map(g -> DynamicTest.dynamicTest(g.name(), () -> compare(g)));
+  }
+
+  private static void compare(GoldenMasks setting) {
+    MaskStatistics golden = goldenStatistics(setting);
+    MaskStatistics ours = generatedStatistics(setting, golden.masks);
 
     // Tolerances are about 4 standard errors of the difference of two 10,000-mask samples.
     double maxFreqDiff = 0;
     double maxReplacedDiff = 0;
-    for (int i = 0; i < 196; i++) {
+    for (int i = 0; i < setting.cells(); i++) {
       maxFreqDiff =
           Math.max(maxFreqDiff, Math.abs(golden.maskedFrequency[i] - ours.maskedFrequency[i]));
       maxReplacedDiff =
@@ -52,8 +101,9 @@ class BlockMaskGeneratorTest {
       totalVariation += Math.abs(golden.blockAreaHistogram[a] - ours.blockAreaHistogram[a]) / 2;
     }
     System.out.printf(
-        "masking stats golden/ours: maxFreqDiff %.4f maxReplacedDiff %.4f blocks %.4f/%.4f"
+        "masking stats %s golden/ours: maxFreqDiff %.4f maxReplacedDiff %.4f blocks %.4f/%.4f"
             + " newCells %.3f/%.3f fill %.4f/%.4f comp4 %.4f/%.4f TV %.4f%n",
+        setting.name(),
         maxFreqDiff,
         maxReplacedDiff,
         golden.meanBlocks(),
@@ -66,40 +116,49 @@ class BlockMaskGeneratorTest {
         ours.meanComponents4(),
         totalVariation);
     assertTrue(totalVariation < 0.04, "block area histogram total variation " + totalVariation);
-    double smallBlocks = 0;
-    for (int a = 1; a < 16; a++) {
-      smallBlocks += ours.blockAreaHistogram[a];
-    }
-    // the spec: 46% of the original's blocks cover fewer than 16 patches
-    assertEquals(0.46, smallBlocks, 0.03, "share of blocks under 16 patches");
+    // the spec: in the original 14x14 setting, 46% of the blocks cover fewer than 16 patches
+    assertEquals(
+        smallBlockShare(golden), smallBlockShare(ours), 0.03, "share of blocks under 16 patches");
   }
 
-  private static MaskStatistics goldenStatistics(Path dir) {
+  private static double smallBlockShare(MaskStatistics stats) {
+    double share = 0;
+    for (int a = 1; a < 16; a++) {
+      share += stats.blockAreaHistogram[a];
+    }
+    return share;
+  }
+
+  private static MaskStatistics goldenStatistics(GoldenMasks setting) {
+    Path dir = setting.dir();
+    int cells = setting.cells();
     int[] masked = Npy.read(dir.resolve("masked.npy")).toInts();
     int[] replaced = Npy.read(dir.resolve("replaced.npy")).toInts();
     int[] fill = Npy.read(dir.resolve("fill_count.npy")).toInts();
-    int[] blocks = Npy.read(dir.resolve("blocks.npy")).toInts(); // [n, 8]
-    MaskStatistics stats = new MaskStatistics(14, 14);
-    for (int b = 0; b < blocks.length / 8; b++) {
-      stats.addBlock(blocks[b * 8 + 3], blocks[b * 8 + 4], blocks[b * 8 + 5]);
+    NpyArray blockArray = Npy.read(dir.resolve("blocks.npy")); // [n, 8]: h, w, new cells at 3-5
+    int columns = blockArray.shape()[1];
+    int[] blocks = blockArray.toInts();
+    MaskStatistics stats = new MaskStatistics(setting.gridHeight(), setting.gridWidth());
+    for (int b = 0; b < blocks.length / columns; b++) {
+      stats.addBlock(blocks[b * columns + 3], blocks[b * columns + 4], blocks[b * columns + 5]);
     }
-    for (int m = 0; m < MASKS; m++) {
-      boolean[] mask = new boolean[196];
-      boolean[] rep = new boolean[196];
-      for (int i = 0; i < 196; i++) {
-        mask[i] = masked[m * 196 + i] != 0;
-        rep[i] = replaced[m * 196 + i] != 0;
+    for (int m = 0; m < masked.length / cells; m++) {
+      boolean[] mask = new boolean[cells];
+      boolean[] rep = new boolean[cells];
+      for (int i = 0; i < cells; i++) {
+        mask[i] = masked[m * cells + i] != 0;
+        rep[i] = replaced[m * cells + i] != 0;
       }
-      stats.addMask(mask, rep, 75 - fill[m]);
+      stats.addMask(mask, rep, setting.numMasked() - fill[m]);
     }
     stats.finish();
     return stats;
   }
 
-  private static MaskStatistics generatedStatistics() {
-    BlockMaskGenerator generator = BlockMaskGenerator.original(14);
-    MaskStatistics stats = new MaskStatistics(14, 14);
-    for (int m = 0; m < MASKS; m++) {
+  private static MaskStatistics generatedStatistics(GoldenMasks setting, int masks) {
+    BlockMaskGenerator generator = setting.generator();
+    MaskStatistics stats = new MaskStatistics(setting.gridHeight(), setting.gridWidth());
+    for (int m = 0; m < masks; m++) {
       String key = "sample-" + m;
       // The plan's mask is the mask the observed generation gives: same seed, same stream.
       int[] blockCells = {0};
@@ -112,17 +171,20 @@ class BlockMaskGeneratorTest {
       CorruptionPlan plan =
           CorruptionPlan.draw(
               generator,
-              20,
+              setting.numReplaced(),
               SampleRandom.of(11, key, 0, Purpose.MASK),
               SampleRandom.of(11, key, 0, Purpose.REPLACE));
-      stats.addMask(toMask(plan.masked()), toMask(plan.replaced()), blockCells[0]);
+      stats.addMask(
+          toMask(plan.masked(), setting.cells()),
+          toMask(plan.replaced(), setting.cells()),
+          blockCells[0]);
     }
     stats.finish();
     return stats;
   }
 
-  private static boolean[] toMask(int[] positions) {
-    boolean[] mask = new boolean[196];
+  private static boolean[] toMask(int[] positions, int cells) {
+    boolean[] mask = new boolean[cells];
     for (int p : positions) {
       mask[p] = true;
     }

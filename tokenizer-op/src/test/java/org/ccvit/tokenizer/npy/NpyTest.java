@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,47 +19,73 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.ccvit.tokenizer.GoldenFiles;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.ccvit.tokenizer.SharedData;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpyTest {
   @TempDir Path tmp;
 
-  @Test
-  void readsEveryGoldenDtype() {
-    Path assign = GoldenFiles.goldenCase("assign");
-    NpyArray codebook = Npy.read(assign.resolve("codebook.npy"));
+  /** float32, int64, bool and float64 arrays of the assignment cases, checked against manifests. */
+  @TestFactory
+  Stream<DynamicTest> readsEveryGoldenDtype() {
+    return SharedData.goldenCasesWith("codebook.npy", "ids.npy", "tie_is_exact.npy", "sqdist.npy")
+        .stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> readAssign(c)));
+  }
+
+  private static void readAssign(Path dir) {
+    JsonNode config = SharedData.manifest(dir).get("config");
+    int centroids = config.get("num_centroids").asInt();
+    NpyArray codebook = Npy.read(dir.resolve("codebook.npy"));
     assertEquals("<f4", codebook.dtype());
-    assertArrayEquals(new int[] {512, 768}, codebook.shape());
+    assertArrayEquals(new int[] {centroids, config.get("dim").asInt()}, codebook.shape());
     float[] c = codebook.toFloats();
-    assertEquals(512 * 768, c.length);
     for (float v : c) {
       assertTrue(v >= 0 && v <= 1, "codebook values are in [0,1]");
     }
 
-    NpyArray ids = Npy.read(assign.resolve("ids.npy"));
+    NpyArray ids = Npy.read(dir.resolve("ids.npy"));
     assertEquals("<i8", ids.dtype());
     int[] idValues = ids.toInts();
-    assertEquals(1000, idValues.length);
-    assertTrue(java.util.Arrays.stream(idValues).allMatch(i -> i >= 0 && i < 512));
+    assertEquals(config.get("num_patches").asInt(), idValues.length);
+    assertTrue(Arrays.stream(idValues).allMatch(i -> i >= 0 && i < centroids));
 
-    NpyArray tieIsExact = Npy.read(assign.resolve("tie_is_exact.npy"));
+    NpyArray tieIsExact = Npy.read(dir.resolve("tie_is_exact.npy"));
     assertEquals("|b1", tieIsExact.dtype());
     int[] exact = tieIsExact.toInts();
-    // rows 0-9 are exact ties, rows 10-19 near ties (manifest)
-    for (int i = 0; i < 20; i++) {
-      assertEquals(i < 10 ? 1 : 0, exact[i]);
+    JsonNode ties = SharedData.manifest(dir).get("results").get("ties");
+    assertEquals(ties.size(), exact.length);
+    for (JsonNode tie : ties) {
+      int row = tie.get("row").asInt();
+      assertEquals(tie.get("kind").asText().equals("exact_tie") ? 1 : 0, exact[row], "tie " + row);
     }
 
-    NpyArray sqdist = Npy.read(assign.resolve("sqdist.npy"));
+    NpyArray sqdist = Npy.read(dir.resolve("sqdist.npy"));
     assertEquals("<f8", sqdist.dtype());
     assertTrue(sqdist.toDoubles()[0] > 0);
+  }
 
-    NpyArray images = Npy.read(GoldenFiles.goldenCase("tiny_a").resolve("images_u8.npy"));
-    assertEquals("|u1", images.dtype());
-    assertArrayEquals(new int[] {4, 3, 32, 32}, images.shape());
-    assertEquals(4L * 3 * 32 * 32, images.elementCount());
+  @TestFactory
+  Stream<DynamicTest> readsGoldenImagesAsUnsignedBytes() {
+    return SharedData.goldenCasesWith("images_u8.npy").stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.getFileName().toString(),
+                    () -> {
+                      NpyArray images = Npy.read(c.resolve("images_u8.npy"));
+                      assertEquals("|u1", images.dtype());
+                      int[] shape = images.shape();
+                      assertEquals(4, shape.length, "[B, C, H, W]");
+                      assertEquals(3, shape[1]);
+                      assertEquals(
+                          (long) shape[0] * shape[1] * shape[2] * shape[3], images.elementCount());
+                    }));
   }
 
   @Test

@@ -12,29 +12,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.ccvit.tokenizer.GoldenFiles;
+import java.util.stream.Stream;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.npy.Npy;
+import org.ccvit.tokenizer.npy.NpyArray;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 class PatchesTest {
-  @Test
-  void matchesTheOriginalPatchLayout() {
-    Path tiny = GoldenFiles.goldenCase("tiny_a");
-    int[] u8 = Npy.read(tiny.resolve("images_u8.npy")).toInts(); // [4, 3, 32, 32]
-    float[] expected = Npy.read(tiny.resolve("patches_cpp.npy")).toFloats(); // [256, 48]
-    float[] images01 = Npy.read(tiny.resolve("images_01.npy")).toFloats();
-    int imageSize = 3 * 32 * 32;
-    for (int b = 0; b < 4; b++) {
+  @TestFactory
+  Stream<DynamicTest> matchesTheOriginalPatchLayout() {
+    return SharedData.goldenCasesWith("images_u8.npy", "patches_cpp.npy", "images_01.npy").stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)));
+  }
+
+  private static void check(Path goldenCase) {
+    NpyArray u8Array = Npy.read(goldenCase.resolve("images_u8.npy")); // [B, C, H, W]
+    NpyArray expectedArray = Npy.read(goldenCase.resolve("patches_cpp.npy")); // [B * N, C * P * P]
+    int[] shape = u8Array.shape();
+    int images = shape[0];
+    int channels = shape[1];
+    int height = shape[2];
+    int width = shape[3];
+    int dim = expectedArray.shape()[1];
+    int patch = (int) Math.round(Math.sqrt(dim / (double) channels));
+    int perImage = expectedArray.shape()[0] / images * dim;
+    int[] u8 = u8Array.toInts();
+    float[] expected = expectedArray.toFloats();
+    float[] images01 = Npy.read(goldenCase.resolve("images_01.npy")).toFloats();
+    int imageSize = channels * height * width;
+    for (int b = 0; b < images; b++) {
       byte[] chw = new byte[imageSize];
       for (int i = 0; i < imageSize; i++) {
         chw[i] = (byte) u8[b * imageSize + i];
       }
-      float[] patches = Patches.fromChwBytes(chw, 3, 32, 32, 4);
+      float[] patches = Patches.fromChwBytes(chw, channels, height, width, patch);
       assertArrayEquals(
-          Arrays.copyOfRange(expected, b * 64 * 48, (b + 1) * 64 * 48), patches, "image " + b);
+          Arrays.copyOfRange(expected, b * perImage, (b + 1) * perImage), patches, "image " + b);
 
       float[] back = new float[imageSize];
-      Patches.toChw(patches, 3, 32, 32, 4, back);
+      Patches.toChw(patches, channels, height, width, patch, back);
       assertArrayEquals(Arrays.copyOfRange(images01, b * imageSize, (b + 1) * imageSize), back);
     }
   }

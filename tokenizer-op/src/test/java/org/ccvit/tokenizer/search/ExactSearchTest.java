@@ -10,36 +10,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.ccvit.tokenizer.GoldenFiles;
+import java.util.stream.Stream;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.npy.Npy;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 class ExactSearchTest {
-  @Test
-  void matchesGoldenIdsOnNaturalPatchesAndConstructedTies() {
-    Path dir = GoldenFiles.goldenCase("assign");
-    Codebook codebook = Codebook.readNpy(dir.resolve("codebook.npy"), 16, 3);
-    float[] patches = Npy.read(dir.resolve("patches.npy")).toFloats();
-    int[] ids = Npy.read(dir.resolve("ids.npy")).toInts();
-    float[] ties = Npy.read(dir.resolve("tie_patches.npy")).toFloats();
-    int[] tieIds = Npy.read(dir.resolve("tie_ids.npy")).toInts();
-    for (NearestCentroidSearch search :
-        new NearestCentroidSearch[] {
-          new BruteForceSearch(codebook),
-          new ExactSearch(codebook),
-          NearestCentroidSearch.exact(codebook)
-        }) {
-      assertArrayEquals(ids, search.assign(patches, 1000), search.getClass().getSimpleName());
-      assertArrayEquals(tieIds, search.assign(ties, 20), search.getClass().getSimpleName());
-    }
+  @TestFactory
+  Stream<DynamicTest> matchesGoldenIdsOnNaturalPatchesAndConstructedTies() {
+    return GoldenAssignment.cases().stream()
+        .map(
+            golden ->
+                DynamicTest.dynamicTest(
+                    golden.name(),
+                    () -> {
+                      for (NearestCentroidSearch search :
+                          new NearestCentroidSearch[] {
+                            new BruteForceSearch(golden.codebook()),
+                            new ExactSearch(golden.codebook()),
+                            NearestCentroidSearch.exact(golden.codebook())
+                          }) {
+                        golden.check(search);
+                      }
+                    }));
   }
 
   @Test
   void equalsBruteForceOnRealPatches() {
-    RealPatches photos = new RealPatches(GoldenFiles.dataset("photos").resolve("images"), 6);
+    RealPatches photos = new RealPatches(SharedData.dataset("photos/images"), 6);
     Codebook codebook = new Codebook("real", 300, 8, 3, photos.sample(300, 8, 1));
     float[] points = photos.sample(500, 8, 2);
     // points that equal a centroid exactly, and the codebook's own rows

@@ -10,18 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.ccvit.tokenizer.GoldenFiles;
+import java.util.stream.Stream;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.kmeans.ImagenettePatches;
-import org.ccvit.tokenizer.npy.Npy;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 class PrunedExactSearchTest {
 
@@ -41,22 +41,18 @@ class PrunedExactSearchTest {
     assertInstanceOf(PrunedExactSearch.class, NearestCentroidSearch.exact(codebook));
   }
 
-  @Test
-  void matchesGoldenIdsAndTies() {
-    Path dir = GoldenFiles.goldenCase("assign");
-    Codebook codebook = Codebook.readNpy(dir.resolve("codebook.npy"), 16, 3);
-    PrunedExactSearch search = new PrunedExactSearch(codebook);
-    assertArrayEquals(
-        Npy.read(dir.resolve("ids.npy")).toInts(),
-        search.assign(Npy.read(dir.resolve("patches.npy")).toFloats(), 1000));
-    assertArrayEquals(
-        Npy.read(dir.resolve("tie_ids.npy")).toInts(),
-        search.assign(Npy.read(dir.resolve("tie_patches.npy")).toFloats(), 20));
+  @TestFactory
+  Stream<DynamicTest> matchesGoldenIdsAndTies() {
+    return GoldenAssignment.cases().stream()
+        .map(
+            golden ->
+                DynamicTest.dynamicTest(
+                    golden.name(), () -> golden.check(new PrunedExactSearch(golden.codebook()))));
   }
 
   @Test
   void equalsBruteForceOnPhotoPatchesForSeveralK() {
-    RealPatches photos = new RealPatches(GoldenFiles.dataset("photos").resolve("images"), 8);
+    RealPatches photos = new RealPatches(SharedData.dataset("photos/images"), 8);
     float[] points = photos.sample(400, 16, 7);
     for (int k : new int[] {1, 2, 17, 63, 64, 65, 700}) {
       float[] centroids = photos.sample(k, 16, 100 + k);
@@ -68,8 +64,7 @@ class PrunedExactSearchTest {
 
   @Test
   void equalsBruteForceOnImagenetteWithK8192AndPrunesHard() throws IOException {
-    Path shard = ImagenettePatches.defaultShard();
-    assumeTrue(Files.exists(shard), shard + " is absent");
+    Path shard = SharedData.dataset(ImagenettePatches.TRAIN_SHARD);
     int k = 8192;
     int n = 196; // one image's worth of held-out patches
     float[] patches = ImagenettePatches.read(shard, k + n);
@@ -189,7 +184,7 @@ class PrunedExactSearchTest {
 
   @Test
   void threadsShareOnePreparedCodebook() throws Exception {
-    RealPatches photos = new RealPatches(GoldenFiles.dataset("photos").resolve("images"), 4);
+    RealPatches photos = new RealPatches(SharedData.dataset("photos/images"), 4);
     Codebook codebook = new Codebook("shared", 300, 8, 3, photos.sample(300, 8, 21));
     float[] points = photos.sample(500, 8, 22);
     int[] expected = new BruteForceSearch(codebook).assign(points, 500);

@@ -5,8 +5,6 @@
  */
 package org.ccvit.trainer.optim;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -21,19 +19,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Reads the golden cases (directory from the system property ccvit.golden.dir). */
+/** Reads the arrays and JSON of golden cases (found through {@code SharedData}). */
 final class GoldenFiles {
 
   private GoldenFiles() {}
-
-  /** The folder of one golden case; skips the test when the golden data is not present. */
-  static Path caseDir(String name) {
-    String root = System.getProperty("ccvit.golden.dir");
-    assumeTrue(root != null, "system property ccvit.golden.dir is not set");
-    Path dir = Path.of(root, name);
-    assumeTrue(Files.isDirectory(dir), "golden case missing: " + dir);
-    return dir;
-  }
 
   static JsonObject json(Path file) {
     try {

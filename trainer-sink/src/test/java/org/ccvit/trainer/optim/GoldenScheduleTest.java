@@ -6,6 +6,7 @@
 package org.ccvit.trainer.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDManager;
@@ -15,23 +16,37 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.ccvit.tokenizer.SharedData;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * The original schedules, layer-decay table and weight-decay groups (golden cases "schedule" and
- * "tiny_a").
+ * The original schedules, layer-decay table and weight-decay groups, on every golden case that
+ * carries them (today "schedule" and "tiny_a").
  */
 class GoldenScheduleTest {
 
   private static final double SCHEDULE_TOLERANCE = 1e-12;
 
-  @Test
-  void everyGoldenScheduleIsReproduced() {
-    Path dir = GoldenFiles.caseDir("schedule");
+  @TestFactory
+  Stream<DynamicTest> everyGoldenScheduleIsReproduced() {
+    return cases(this::checkSchedules, "schedules");
+  }
+
+  private static Stream<DynamicTest> cases(
+      Consumer<Path> check, String manifestKey, String... files) {
+    return SharedData.goldenCasesWithManifestKey(manifestKey, files).stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check.accept(c)));
+  }
+
+  private void checkSchedules(Path dir) {
     JsonObject schedules =
         GoldenFiles.json(dir.resolve("manifest.json")).getAsJsonObject("schedules");
-    assertEquals(6, schedules.size());
+    assertFalse(schedules.isEmpty(), "no schedules in " + dir);
     try (NDManager manager = NDManager.newBaseManager()) {
       for (Map.Entry<String, JsonElement> entry : schedules.entrySet()) {
         JsonObject args = kwargs(entry.getValue().getAsJsonObject().get("call").getAsString());
@@ -67,9 +82,16 @@ class GoldenScheduleTest {
         () -> CosineSchedule.original(1.5e-3, 1e-5, 3, 7, 0, 0.0, 5));
   }
 
-  @Test
-  void layerDecayTableIsReproduced() {
-    Path dir = GoldenFiles.caseDir("schedule");
+  @TestFactory
+  Stream<DynamicTest> layerDecayTableIsReproduced() {
+    return cases(
+        this::checkLayerDecay,
+        "finetune_layer_decay",
+        "layer_decay_table.json",
+        "layer_decay_scales.npy");
+  }
+
+  private void checkLayerDecay(Path dir) {
     JsonObject ft =
         GoldenFiles.json(dir.resolve("manifest.json")).getAsJsonObject("finetune_layer_decay");
     int depth = ft.get("num_layers").getAsInt();
@@ -95,9 +117,12 @@ class GoldenScheduleTest {
     }
   }
 
-  @Test
-  void pretrainingDecayGroupsAreReproduced() {
-    Path dir = GoldenFiles.caseDir("schedule");
+  @TestFactory
+  Stream<DynamicTest> pretrainingDecayGroupsAreReproduced() {
+    return cases(this::checkBaseDecayGroups, "schedules", "pretrain_base_state_dict_keys.json");
+  }
+
+  private void checkBaseDecayGroups(Path dir) {
     JsonObject keys = GoldenFiles.json(dir.resolve("pretrain_base_state_dict_keys.json"));
     int checked = 0;
     for (Map.Entry<String, JsonElement> entry : keys.entrySet()) {
@@ -110,21 +135,28 @@ class GoldenScheduleTest {
       }
     }
     assertEquals(keys.size() - 1, checked, "only relative_position_index is a buffer");
-    JsonObject groups =
-        GoldenFiles.json(GoldenFiles.caseDir("tiny_a").resolve("manifest.json"))
-            .getAsJsonObject("optimizer")
-            .getAsJsonObject("param_groups");
-    JsonObject tinyKeys = tinyStateDictShapes();
+  }
+
+  /** The decay group of every parameter of each case's model, as its optimizer had them. */
+  @TestFactory
+  Stream<DynamicTest> caseDecayGroupsAreReproduced() {
+    return cases(this::checkCaseDecayGroups, "optimizer", "state_dict");
+  }
+
+  private void checkCaseDecayGroups(Path dir) {
+    JsonObject manifest = GoldenFiles.json(dir.resolve("manifest.json"));
+    JsonObject groups = manifest.getAsJsonObject("optimizer").getAsJsonObject("param_groups");
+    JsonObject shapes = stateDictShapes(manifest);
     for (Map.Entry<String, JsonElement> entry : groups.entrySet()) {
       boolean decayed = entry.getValue().getAsJsonObject().get("weight_decay").getAsDouble() > 0;
-      Shape shape = shape(tinyKeys.getAsJsonObject(entry.getKey()));
+      Shape shape = shape(shapes.getAsJsonObject(entry.getKey()));
       assertEquals(decayed, DecayRule.decays(entry.getKey(), shape), entry.getKey());
     }
   }
 
-  private static JsonObject tinyStateDictShapes() {
+  private static JsonObject stateDictShapes(JsonObject manifest) {
     JsonObject byName = new JsonObject();
-    GoldenFiles.json(GoldenFiles.caseDir("tiny_a").resolve("manifest.json"))
+    manifest
         .getAsJsonObject("model")
         .getAsJsonArray("state_dict_keys")
         .forEach(e -> byName.add(e.getAsJsonObject().get("key").getAsString(), e));
