@@ -8,7 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +38,7 @@ import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
+import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
@@ -70,10 +70,7 @@ class CodebookSwitchPipelineTest {
 
   @Test
   void aNewVersionPublishedMidRunIsTrainedOnWithoutStalling() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
+    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     List<ImageRecord> images = new ArrayList<>();
     ImageSources.readAll(List.of(shard), IMAGES, images::add);
     Codebook v1 = codebook(shard, 1);
