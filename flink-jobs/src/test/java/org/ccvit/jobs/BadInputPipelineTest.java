@@ -8,7 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
@@ -21,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +54,6 @@ import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SampleMaker;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,12 +86,7 @@ class BadInputPipelineTest {
 
   @Test
   void everyBadRecordIsRejectedWithKeyAndReasonAndEveryGoodOneBecomesASample() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
-    List<ImageRecord> good = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), REAL_IMAGES, good::add);
+    List<ImageRecord> good = RealImages.imagenetteValidation(REAL_IMAGES);
     good.add(record("gray-jpeg", encode(grayImage(48, 40), "jpg"), "jpg"));
     good.add(record("gray-png", encode(grayImage(33, 17), "png"), "png"));
     good.add(record("rgb16-png", encode(rgb16Image(24, 20), "png"), "png"));

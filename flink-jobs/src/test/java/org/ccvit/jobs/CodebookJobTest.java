@@ -7,18 +7,15 @@ package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.image.ImageLimits;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
@@ -39,13 +36,8 @@ class CodebookJobTest {
 
   @Test
   void clustersPatchesInKeyOrderOnOneAndTwoSubtasks() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
     Path folder = Files.createDirectories(tmp.resolve("images"));
-    List<ImageRecord> real = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, real::add);
+    List<ImageRecord> real = RealImages.imagenetteValidation(IMAGES);
     for (ImageRecord r : real) {
       Files.write(folder.resolve(r.getKey() + "." + r.getFormat()), bytes(r));
     }

@@ -7,7 +7,6 @@ package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,7 +50,6 @@ import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.flink.TrainerSink;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
@@ -88,12 +86,7 @@ class FaultTolerancePipelineTest {
 
   @BeforeAll
   static void imagesCodebookAndBroker() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
-    List<ImageRecord> images = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, images::add);
+    List<ImageRecord> images = RealImages.imagenetteValidation(IMAGES);
     records = new ArrayList<>();
     for (int pass = 0; pass < PASSES; pass++) {
       records.addAll(images);

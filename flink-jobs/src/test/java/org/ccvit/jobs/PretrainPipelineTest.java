@@ -8,11 +8,9 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +29,6 @@ import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.flink.TrainerSink;
@@ -56,14 +53,9 @@ class PretrainPipelineTest {
 
   @Test
   void imagesFromKafkaAreTokenizedMaskedAndTrainedOnWhileBadRecordsAreRejected() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
     Path subset = tmp.resolve("images");
     Files.createDirectories(subset);
-    List<ImageRecord> real = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, real::add);
+    List<ImageRecord> real = RealImages.imagenetteValidation(IMAGES);
     for (ImageRecord r : real) {
       byte[] bytes = new byte[r.getImage().remaining()];
       r.getImage().duplicate().get(bytes);

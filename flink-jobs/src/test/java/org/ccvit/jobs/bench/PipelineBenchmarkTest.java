@@ -7,18 +7,15 @@ package org.ccvit.jobs.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.ccvit.jobs.RealImages;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.StageTimes;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.search.ProjectedCodebook;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +37,7 @@ class PipelineBenchmarkTest {
 
   @Test
   void plainLoopWindowLeavesOutPreparingTheCodebookLikeTheFlinkJob() throws Exception {
-    List<ImageRecord> images = images(CODEBOOK_IMAGES + RUN_IMAGES);
+    List<ImageRecord> images = RealImages.imagenetteValidation(CODEBOOK_IMAGES + RUN_IMAGES);
     TokenizerConfig config = TokenizerConfig.forSize(224, 16, 0);
     Codebook codebook =
         PipelineBenchmark.quickCodebook(images.subList(0, CODEBOOK_IMAGES), config, K, 0);
@@ -78,7 +75,7 @@ class PipelineBenchmarkTest {
 
   @Test
   void bothRunsTimeTheSameSamplesOnTwoWorkers() throws Exception {
-    List<ImageRecord> images = images(6);
+    List<ImageRecord> images = RealImages.imagenetteValidation(6);
     TokenizerConfig config = TokenizerConfig.forSize(224, 16, 0);
     Codebook codebook = PipelineBenchmark.quickCodebook(images, config, 256, 0);
     PipelineBenchmark bench = new PipelineBenchmark(config, codebook, images, tmp);
@@ -93,15 +90,5 @@ class PipelineBenchmarkTest {
     }
     // Same images, seeds and epoch: the same samples, so the same Avro bytes on both sides.
     assertEquals(loop.bytesPerSample(), job.bytesPerSample());
-  }
-
-  private static List<ImageRecord> images(int count) throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assumeTrue(Files.exists(shard), "real images needed at " + shard);
-    List<ImageRecord> images = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), count, images::add);
-    return images;
   }
 }
