@@ -12,6 +12,7 @@ import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -52,6 +53,10 @@ public final class ReusableMiniCluster implements AutoCloseable {
   public static ReusableMiniCluster start(ReadableConfig settings, int slots) throws Exception {
     Configuration configuration = Configuration.fromMap(settings.toMap());
     configuration.set(DeploymentOptions.TARGET, TARGET);
+    if (!configuration.contains(RestOptions.BIND_PORT)) {
+      // Any free port, as a local environment's own MiniCluster: several may run on one machine.
+      configuration.set(RestOptions.BIND_PORT, "0");
+    }
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()

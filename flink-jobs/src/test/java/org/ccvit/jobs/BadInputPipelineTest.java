@@ -54,10 +54,8 @@ import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SampleMaker;
-import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,9 +88,7 @@ class BadInputPipelineTest {
 
   @Test
   void everyBadRecordIsRejectedWithKeyAndReasonAndEveryGoodOneBecomesASample() throws Exception {
-    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
-    List<ImageRecord> good = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), REAL_IMAGES, good::add);
+    List<ImageRecord> good = RealImages.imagenetteValidation(REAL_IMAGES);
     good.add(record("gray-jpeg", encode(grayImage(48, 40), "jpg"), "jpg"));
     good.add(record("gray-png", encode(grayImage(33, 17), "png"), "png"));
     good.add(record("rgb16-png", encode(rgb16Image(24, 20), "png"), "png"));

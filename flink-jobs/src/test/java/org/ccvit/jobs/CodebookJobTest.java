@@ -10,16 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.ccvit.jobs.codebook.CodebookJob;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
-import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.image.ImageLimits;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
@@ -40,10 +37,8 @@ class CodebookJobTest {
 
   @Test
   void clustersPatchesInKeyOrderOnOneAndTwoSubtasks() throws Exception {
-    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     Path folder = Files.createDirectories(tmp.resolve("images"));
-    List<ImageRecord> real = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, real::add);
+    List<ImageRecord> real = RealImages.imagenetteValidation(IMAGES);
     for (ImageRecord r : real) {
       Files.write(folder.resolve(r.getKey() + "." + r.getFormat()), bytes(r));
     }

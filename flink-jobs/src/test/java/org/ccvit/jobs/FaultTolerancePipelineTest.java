@@ -47,10 +47,8 @@ import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
-import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.Trainer;
 import org.ccvit.trainer.flink.TrainerFeed;
@@ -93,9 +91,7 @@ class FaultTolerancePipelineTest {
 
   @BeforeAll
   static void imagesCodebookAndBroker() throws Exception {
-    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
-    List<ImageRecord> images = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, images::add);
+    List<ImageRecord> images = RealImages.imagenetteValidation(IMAGES);
     records = new ArrayList<>();
     for (int pass = 0; pass < PASSES; pass++) {
       records.addAll(images);

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,9 +30,7 @@ import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
-import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.flink.TrainerSink;
@@ -58,11 +55,9 @@ class PretrainPipelineTest {
 
   @Test
   void imagesFromKafkaAreTokenizedMaskedAndTrainedOnWhileBadRecordsAreRejected() throws Exception {
-    Path shard = SharedData.dataset("imagenette-224/val-00000.tar.gz");
     Path subset = tmp.resolve("images");
     Files.createDirectories(subset);
-    List<ImageRecord> real = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, real::add);
+    List<ImageRecord> real = RealImages.imagenetteValidation(IMAGES);
     for (ImageRecord r : real) {
       byte[] bytes = new byte[r.getImage().remaining()];
       r.getImage().duplicate().get(bytes);

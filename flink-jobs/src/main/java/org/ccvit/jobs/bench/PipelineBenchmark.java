@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -21,11 +20,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.jobs.pretrain.PretrainJob;
-import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
-import org.ccvit.schemas.TrainingSample;
-import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.SampleMaker;
 import org.ccvit.tokenizer.StageTimes;
@@ -36,17 +32,18 @@ import org.ccvit.tokenizer.codebook.Codebook;
  * The same work two ways on the same in-memory images: a plain loop (one {@link SampleMaker} per
  * thread, each sample encoded to Avro) and the pre-training job on a local MiniCluster (images →
  * keyBy → tokenize/mask with the broadcast codebook → Avro-encoding sink that discards). The ratio
- * of their throughputs at equal parallelism is what Flink costs.
+ * of their throughputs at equal parallelism is what Flink costs. Both are timed over the same
+ * {@link SampleWindow}, taken by the same {@link TimedSerializer}.
  */
 public final class PipelineBenchmark {
 
   /**
-   * One timed run: how many samples in how many seconds on how many threads. For the Flink job,
-   * {@code seconds} is the steady-state window from the first to the last sample and {@code
-   * jobSeconds} the whole net runtime including task deployment; for the loop both are its wall
-   * time. {@code cpuSeconds} is the CPU time of the whole process (every thread: Flink's network,
-   * state backend, GC) over the same window. {@code bytesPerSample} is the mean Avro size of a
-   * sample.
+   * One timed run: how many samples in how many seconds on how many workers. {@code seconds} is the
+   * {@link SampleWindow}, defined alike for both runs, so neither counts start-up or preparing the
+   * codebook's search index; {@code jobSeconds} is the whole run with them (the loop: starting its
+   * threads, each preparing its index; the job: its net runtime with task deployment). {@code
+   * cpuSeconds} is the CPU time of the whole process (every thread: Flink's network, state backend,
+   * GC) over the window. {@code bytesPerSample} is the mean Avro size of a sample.
    */
   public record Run(
       String mode,
@@ -56,12 +53,29 @@ public final class PipelineBenchmark {
       double jobSeconds,
       double cpuSeconds,
       double bytesPerSample) {
+
+    static Run of(String mode, int parallelism, SampleWindow window, double jobSeconds) {
+      return new Run(
+          mode,
+          parallelism,
+          window.samples(),
+          window.seconds(parallelism),
+          jobSeconds,
+          window.cpuSeconds(parallelism),
+          window.bytesPerSample());
+    }
+
     public double samplesPerSecond() {
       return samples / seconds;
     }
 
     public double samplesPerSecondPerCore() {
       return samplesPerSecond() / parallelism;
+    }
+
+    /** Samples per second over the whole run, start-up included. */
+    public double samplesPerSecondWithStartUp() {
+      return samples / jobSeconds;
     }
 
     /** Samples per CPU-second: the throughput of one fully used core. */
@@ -97,40 +111,33 @@ public final class PipelineBenchmark {
    */
   public Run plainLoop(int threads, StageTimes stages) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    AtomicLong samples = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    long startCpu = ProcessCpu.nanos();
     long start = System.nanoTime();
+    SampleWindow window = SampleWindow.EMPTY;
     try {
-      List<Future<?>> workers = new ArrayList<>();
+      List<Future<SampleWindow>> workers = new ArrayList<>();
       for (int w = 0; w < threads; w++) {
         int worker = w;
         workers.add(
             pool.submit(
                 () -> {
+                  // Prepares this worker's search index before its first sample, as each
+                  // tokenizer subtask of the job does: outside the window on both sides.
                   SampleMaker maker = new SampleMaker(config, codebook, stages);
-                  AvroCodec<TrainingSample> codec = new AvroCodec<>(TrainingSample.class);
+                  TimedSerializer serializer = TimedSerializer.system(stages);
+                  SampleWindow own = SampleWindow.EMPTY;
                   for (int i = worker; i < images.size(); i += threads) {
-                    TrainingSample sample = maker.make(images.get(i), 0);
-                    long t = System.nanoTime();
-                    bytes.addAndGet(codec.encode(sample).length);
-                    stages.record(PipelineStage.SERIALIZE, System.nanoTime() - t);
-                    samples.incrementAndGet();
+                    own = own.merge(serializer.serialize(maker.make(images.get(i), 0)).window());
                   }
-                  return null;
+                  return own;
                 }));
       }
-      for (Future<?> f : workers) {
-        f.get();
+      for (Future<SampleWindow> f : workers) {
+        window = window.merge(f.get());
       }
     } finally {
       pool.shutdownNow();
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    double cpuSeconds = (ProcessCpu.nanos() - startCpu) / 1e9;
-    long n = samples.get();
-    return new Run(
-        "plain loop", threads, n, seconds, seconds, cpuSeconds, bytes.get() / (double) n);
+    return Run.of("plain loop", threads, window, (System.nanoTime() - start) / 1e9);
   }
 
   /**
@@ -160,27 +167,12 @@ public final class PipelineBenchmark {
         .name("discard");
     streams.rejects().sinkTo(new DiscardingSink<>()).name("rejects");
     JobExecutionResult result = env.execute("ccvit bench pipeline");
-    long samples = result.<Long>getAccumulatorResult(SerializeAndClock.SAMPLES);
-    if (samples != images.size()) {
+    SampleWindow window = result.getAccumulatorResult(SerializeAndClock.WINDOW);
+    if (window.samples() != images.size()) {
       throw new IllegalStateException(
-          "the job made " + samples + " samples from " + images.size() + " images");
+          "the job made " + window.samples() + " samples from " + images.size() + " images");
     }
-    long first = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST);
-    long last = result.<Long>getAccumulatorResult(SerializeAndClock.LAST);
-    // n samples in the window from the first to the last: n - 1 intervals.
-    double window = samples / (double) Math.max(1, samples - 1);
-    double steady = (last - first) / 1e9 * window;
-    long firstCpu = result.<Long>getAccumulatorResult(SerializeAndClock.FIRST_CPU);
-    long lastCpu = result.<Long>getAccumulatorResult(SerializeAndClock.LAST_CPU);
-    double cpuSeconds = (lastCpu - firstCpu) / 1e9 * window;
-    long bytes = result.<Long>getAccumulatorResult(SerializeAndClock.BYTES);
-    return new Run(
-        "flink job",
-        parallelism,
-        samples,
-        steady,
-        result.getNetRuntime(TimeUnit.MILLISECONDS) / 1e3,
-        cpuSeconds,
-        bytes / (double) samples);
+    return Run.of(
+        "flink job", parallelism, window, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1e3);
   }
 }

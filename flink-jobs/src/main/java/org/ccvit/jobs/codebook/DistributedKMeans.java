@@ -6,18 +6,18 @@
 package org.ccvit.jobs.codebook;
 
 import java.io.IOException;
-import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.ccvit.jobs.ReusableMiniCluster;
 import org.ccvit.tokenizer.kmeans.BoundedAssigner;
 import org.ccvit.tokenizer.kmeans.IterationListener;
 import org.ccvit.tokenizer.kmeans.IterationStats;
@@ -25,19 +25,22 @@ import org.ccvit.tokenizer.kmeans.KMeans;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.ccvit.tokenizer.kmeans.PartialSums;
-import org.ccvit.tokenizer.npy.Npy;
 
 /**
- * {@link KMeans#fit} spread over the subtasks of Flink jobs. Flink 2.x has no iteration operator,
- * so a driver loop submits one BATCH job per iteration: subtask p assigns partition p of the
- * training points ({@link PartitionedSample}) to the current centroids, single-threaded so that
- * Flink's parallelism is what scales, and writes its {@link PartialSums} to the work directory; the
- * driver merges them in partition order and runs {@link KMeans#update}. Initialisation, subsampling
- * and updates are those of {@link KMeans#fit}: with one partition the result is bit for bit the
- * same, with more it differs only by the float64 rounding of summing the partitions separately.
+ * {@link KMeans#fit} spread over the subtasks of one Flink job. Flink 2.x has no iteration
+ * operator, so the job's subtasks and a driver loop in the client take turns through the work
+ * directory ({@link IterationExchange}): subtask p keeps partition p of the training points ({@link
+ * PartitionedSample}) and its {@link BoundedAssigner} for the whole run, and each iteration assigns
+ * them to the driver's current centroids, single-threaded so that Flink's parallelism is what
+ * scales, and publishes its {@link PartialSums}; the driver merges them in partition order and runs
+ * {@link KMeans#update}. One job for all iterations: submitting a job per iteration cost 0.2-0.3 s
+ * each, more than an iteration's work at K=1024. Initialisation, subsampling and updates are those
+ * of {@link KMeans#fit}: with one partition the result is bit for bit the same, with more it
+ * differs only by the float64 rounding of summing the partitions separately.
  *
  * <p>The work directory must be visible to the driver and every TaskManager (local disk on a
- * MiniCluster, a shared filesystem on a cluster).
+ * MiniCluster, a shared filesystem on a cluster). The job holds one slot per partition until the
+ * last iteration; a failed subtask fails the fit.
  */
 public final class DistributedKMeans {
   private final KMeansConfig config;
@@ -52,20 +55,12 @@ public final class DistributedKMeans {
   }
 
   /**
-   * Clusters the sample with one job per iteration on {@code env} (switched to BATCH mode), with
-   * the environment's parallelism as the number of partitions. A local environment's jobs all run
-   * on one {@link ReusableMiniCluster} instead of a new MiniCluster per job.
+   * Clusters the sample with one job on {@code env} (switched to STREAMING mode), with the
+   * environment's parallelism as the number of partitions; the job needs that many slots.
    *
-   * @param listener told each iteration's objective, splits and wall time (job included); may be
-   *     null
+   * @param listener told each iteration's objective, splits and wall time; may be null
    */
   public KMeansResult fit(
-      StreamExecutionEnvironment env, PatchSample sample, IterationListener listener)
-      throws Exception {
-    return ReusableMiniCluster.runJobs(env, cluster -> iterate(cluster, sample, listener));
-  }
-
-  private KMeansResult iterate(
       StreamExecutionEnvironment env, PatchSample sample, IterationListener listener)
       throws Exception {
     int k = config.k();
@@ -78,96 +73,83 @@ public final class DistributedKMeans {
           sample.rows(partitioned.trainingRows()), k, dim, 0, List.copyOf(history));
     }
     Path runDir = WorkDirectory.createRunDir(workDir, "kmeans");
-    String runId = runDir.getFileName().toString();
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    IterationExchange exchange = new IterationExchange(runDir.toString());
+    // STREAMING deploys every subtask at once (or fails for want of slots): each partition needs
+    // its own running subtask, where BATCH could run the partitions one after the other (its
+    // adaptive scheduler even chose parallelism 1) and wait for ever.
+    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    JobClient job = null;
     try {
       float[] centroids = partitioned.initialCentroids();
+      exchange.publishCentroids(0, centroids, k, dim);
+      long start = System.nanoTime();
+      int partitions = partitioned.partitions();
+      env.fromData(IntStream.range(0, partitions).boxed().toList())
+          .name("partitions")
+          .partitionCustom((partition, subtasks) -> partition % subtasks, p -> p)
+          .map(new AssignEveryIteration(exchange, partitioned))
+          .setParallelism(partitions)
+          .name("assign partition, " + config.iterations() + " iterations")
+          .sinkTo(new DiscardingSink<>())
+          .name("done");
+      job = env.executeAsync("ccvit codebook: k-means, " + config.iterations() + " iterations");
+      CompletableFuture<JobExecutionResult> finished = job.getJobExecutionResult();
       SplittableRandom splitRandom = new SplittableRandom(config.seed());
       double objective = Double.NaN;
       for (int iteration = 0; iteration < config.iterations(); iteration++) {
-        long start = System.nanoTime();
-        Round round = new Round(runId, runDir.toString(), iteration, partitioned);
-        Npy.writeFloat32(round.centroidsFile(), centroids, k, dim);
-        PartialSums total = runRound(env, round);
-        Files.delete(round.centroidsFile());
+        PartialSums total = exchange.awaitSums(iteration, partitions, k, dim, finished);
+        exchange.retireCentroids(iteration);
         centroids =
             KMeans.finishIteration(
                 iteration, start, centroids, total, k, dim, splitRandom, history, listener);
         objective = total.objective;
+        start = System.nanoTime();
+        if (iteration + 1 < config.iterations()) {
+          exchange.publishCentroids(iteration + 1, centroids, k, dim);
+        }
       }
+      finished.get();
       return new KMeansResult(centroids, k, dim, objective, List.copyOf(history));
     } finally {
-      PartitionAssigners.release(runId);
+      if (job != null && !job.getJobExecutionResult().isDone()) {
+        // The driver failed: the subtasks would wait for centroids that never come.
+        job.cancel();
+      }
       WorkDirectory.deleteTree(runDir);
     }
   }
 
-  /** Runs one iteration's job and merges its partial sums in partition order. */
-  private static PartialSums runRound(StreamExecutionEnvironment env, Round round)
-      throws Exception {
-    int partitions = round.partitioned().partitions();
-    env.fromData(IntStream.range(0, partitions).boxed().toList())
-        .name("partitions")
-        .partitionCustom((partition, subtasks) -> partition % subtasks, p -> p)
-        .map(new AssignPartition(round))
-        .name("assign partition " + round.iteration())
-        .sinkTo(new DiscardingSink<>())
-        .name("sums written");
-    env.execute("ccvit codebook: k-means iteration " + round.iteration());
-    PartialSums total = null;
-    int k = round.partitioned().config().k();
-    int dim = round.partitioned().sample().dim();
-    for (int p = 0; p < partitions; p++) {
-      Path file = round.sumsFile(p);
-      if (!Files.exists(file)) {
-        throw new IllegalStateException(
-            "k-means iteration " + round.iteration() + " wrote no partial sums " + file);
-      }
-      PartialSums part = PartialSumsFile.read(file, k, dim);
-      Files.delete(file);
-      total = total == null ? part : total.merge(part);
-    }
-    return total;
-  }
+  /** Keeps one partition and its assigner for the run and assigns it in every iteration. */
+  static final class AssignEveryIteration implements MapFunction<Integer, Integer> {
+    private final IterationExchange exchange;
+    private final PartitionedSample partitioned;
+    private transient Integer assigned;
 
-  /**
-   * What the subtasks of one iteration need: the run (to find their cached state), the files of
-   * this iteration, and the partitioning.
-   */
-  record Round(String runId, String runDir, int iteration, PartitionedSample partitioned)
-      implements Serializable {
-    Path centroidsFile() {
-      return Path.of(runDir, "centroids-" + iteration + ".npy");
-    }
-
-    Path sumsFile(int partition) {
-      return Path.of(runDir, "sums-" + iteration + "-" + partition + ".bin");
-    }
-  }
-
-  /** Assigns one partition to this iteration's centroids and writes its partial sums. */
-  static final class AssignPartition implements MapFunction<Integer, Integer> {
-    private final Round round;
-
-    AssignPartition(Round round) {
-      this.round = round;
+    AssignEveryIteration(IterationExchange exchange, PartitionedSample partitioned) {
+      this.exchange = exchange;
+      this.partitioned = partitioned;
     }
 
     @Override
     public Integer map(Integer partition) throws IOException {
-      PartitionedSample partitioned = round.partitioned();
+      if (assigned != null) {
+        // Its iterations would wait for the driver, which waits for this partition's sums.
+        throw new IllegalStateException(
+            "k-means partitions "
+                + assigned
+                + " and "
+                + partition
+                + " reached one subtask; each needs its own");
+      }
+      assigned = partition;
+      KMeansConfig config = partitioned.config();
       int dim = partitioned.sample().dim();
-      BoundedAssigner assigner =
-          PartitionAssigners.get(
-              round.runId(),
-              partition,
-              () -> {
-                float[] points = partitioned.load(partition);
-                return new BoundedAssigner(points, points.length / dim, dim, false);
-              });
-      float[] centroids = Npy.read(round.centroidsFile()).toFloats();
-      PartialSumsFile.write(
-          round.sumsFile(partition), assigner.assign(centroids, partitioned.config().k()));
+      float[] points = partitioned.load(partition);
+      BoundedAssigner assigner = new BoundedAssigner(points, points.length / dim, dim, false);
+      for (int iteration = 0; iteration < config.iterations(); iteration++) {
+        float[] centroids = exchange.awaitCentroids(iteration);
+        exchange.publishSums(iteration, partition, assigner.assign(centroids, config.k()));
+      }
       return partition;
     }
   }

@@ -14,6 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.JobListener;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.tokenizer.kmeans.IterationStats;
 import org.ccvit.tokenizer.kmeans.KMeans;
@@ -74,6 +79,35 @@ class DistributedKMeansTest {
     KMeansResult expected = new KMeans(config).fit(points, N, DIM, null);
     KMeansResult two = distributed(config, splitOverFiles(points), 2);
     assertArrayEquals(expected.centroids(), two.centroids(), 1e-6f);
+  }
+
+  @Test
+  void runsEveryIterationInOneJob() throws Exception {
+    StreamExecutionEnvironment env = FlinkEnvironments.create(2, tmp.resolve("cp").toString(), 0);
+    CountingJobListener.SUBMITTED.set(0);
+    env.registerJobListener(new CountingJobListener());
+    KMeansConfig config = new KMeansConfig(16, 5, 1, 10_000_000);
+    KMeansResult result =
+        new DistributedKMeans(config, tmp.resolve("work"))
+            .fit(env, splitOverFiles(clusteredWithDuplicates(3)), null);
+    assertEquals(5, result.iterations().size());
+    assertEquals(1, CountingJobListener.SUBMITTED.get(), "jobs submitted for 5 iterations");
+  }
+
+  /**
+   * Counts submitted jobs in a static: Flink instantiates listeners anew by class name for
+   * environments derived from a configuration.
+   */
+  public static final class CountingJobListener implements JobListener {
+    static final AtomicInteger SUBMITTED = new AtomicInteger();
+
+    @Override
+    public void onJobSubmitted(JobClient client, Throwable failure) {
+      SUBMITTED.incrementAndGet();
+    }
+
+    @Override
+    public void onJobExecuted(JobExecutionResult result, Throwable failure) {}
   }
 
   private KMeansResult distributed(KMeansConfig config, PatchSample sample, int parallelism)
