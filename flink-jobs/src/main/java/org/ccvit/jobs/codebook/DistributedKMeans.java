@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -120,7 +120,7 @@ public final class DistributedKMeans {
   }
 
   /** Keeps one partition and its assigner for the run and assigns it in every iteration. */
-  static final class AssignEveryIteration implements MapFunction<Integer, Integer> {
+  static final class AssignEveryIteration extends RichMapFunction<Integer, Integer> {
     private final IterationExchange exchange;
     private final PartitionedSample partitioned;
     private transient Integer assigned;
@@ -132,6 +132,11 @@ public final class DistributedKMeans {
 
     @Override
     public Integer map(Integer partition) throws IOException {
+      if (getRuntimeContext().getTaskInfo().getAttemptNumber() > 0) {
+        // The driver has moved past the iterations a restarted subtask would start from.
+        throw new IllegalStateException(
+            "a restarted k-means subtask cannot rejoin its run; restart the whole fit");
+      }
       if (assigned != null) {
         // Its iterations would wait for the driver, which waits for this partition's sums.
         throw new IllegalStateException(
