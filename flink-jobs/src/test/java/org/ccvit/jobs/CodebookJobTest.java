@@ -7,12 +7,14 @@ package org.ccvit.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import org.ccvit.jobs.codebook.CodebookJob;
+import org.ccvit.jobs.codebook.CodebookOptions;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
@@ -22,6 +24,7 @@ import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The codebook job clusters the center-view patches of the images ordered by key, whatever the
@@ -66,6 +69,27 @@ class CodebookJobTest {
     try (var left = Files.list(tmp.resolve("work"))) {
       assertEquals(List.of(), left.toList(), "the run's files are deleted");
     }
+  }
+
+  @Test
+  void aWorkDirectoryThatDoesNotExistYetIsCreated() throws Exception {
+    Path folder = Files.createDirectories(tmp.resolve("few"));
+    for (ImageRecord r : RealImages.imagenetteValidation(4)) {
+      Files.write(folder.resolve(r.getKey() + "." + r.getFormat()), bytes(r));
+    }
+    CodebookOptions o = new CodebookOptions();
+    new CommandLine(o)
+        .parseArgs(
+            "--images", folder.toString(),
+            "--out", tmp.resolve("out/centroids.npy").toString(),
+            "--k", "4",
+            "--iterations", "1",
+            "--parallelism", "1",
+            "--image-size", String.valueOf(IMAGE_SIZE),
+            "--patch-size", String.valueOf(PATCH_SIZE),
+            "--work-dir", tmp.resolve("not/yet/there").toString());
+    CodebookJob.run(o, null);
+    assertTrue(Files.isRegularFile(tmp.resolve("out/centroids.npy")));
   }
 
   private CodebookJob.Result build(KMeansConfig config, Path folder, int parallelism)

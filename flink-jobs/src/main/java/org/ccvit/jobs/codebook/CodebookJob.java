@@ -127,7 +127,8 @@ public final class CodebookJob {
                 o.seed),
             Inputs.imageFiles(o.images, 1));
     // The bounded jobs take no checkpoints; the directory only has to exist while they run.
-    Path checkpoints = Files.createTempDirectory(o.workDir, "ccvit-codebook-checkpoints");
+    Path checkpoints =
+        Files.createTempDirectory(Files.createDirectories(o.workDir), "ccvit-codebook-checkpoints");
     Result result;
     try {
       result =
@@ -169,7 +170,7 @@ public final class CodebookJob {
   /**
    * The entry point for {@code flink run -c org.ccvit.jobs.codebook.CodebookJob ccvit-job.jar
    * OPTIONS}: the options of {@code ccvit codebook}. The k-means driver loop runs here, in the
-   * client, and submits one job per iteration.
+   * client, beside the one job that runs every iteration.
    */
   public static void main(String[] args) throws Exception {
     run(CommandLine.populateCommand(new CodebookOptions(), args), null);
