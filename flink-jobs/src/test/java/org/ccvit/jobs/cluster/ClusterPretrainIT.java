@@ -35,6 +35,7 @@ import org.ccvit.infra.KafkaTopics;
 import org.ccvit.infra.cluster.ClusterLibraries;
 import org.ccvit.infra.cluster.FlinkRest;
 import org.ccvit.infra.cluster.LocalCluster;
+import org.ccvit.jobs.RealImages;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.options.ModelOptions;
@@ -45,7 +46,6 @@ import org.ccvit.jobs.report.TrainingLog;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.codebook.Codebook;
-import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -90,12 +90,7 @@ class ClusterPretrainIT {
 
   @BeforeAll
   static void clusterImagesAndCodebook() throws Exception {
-    Path shard =
-        Path.of(System.getProperty("ccvit.datasets.dir", "../../shared/datasets"))
-            .resolve("imagenette-224/val-00000.tar.gz");
-    assertTrue(Files.exists(shard), "real images needed at " + shard);
-    List<ImageRecord> images = new ArrayList<>();
-    ImageSources.readAll(List.of(shard), IMAGES, images::add);
+    List<ImageRecord> images = RealImages.imagenetteValidation(IMAGES);
     records = new ArrayList<>();
     for (int pass = 0; pass < PASSES; pass++) {
       records.addAll(images);
