@@ -104,8 +104,8 @@ public final class ImageDecoder {
 
   /**
    * Rejects, before a reader sees them, data known to be cut off (ImageIO's PNG reader checks
-   * neither CRCs nor the end of the stream, TwelveMonkeys' lossless WebP decoder reads missing
-   * bytes as zeros) and lossy WebP, which the available decoder gets wrong.
+   * neither CRCs nor the end of the stream, TwelveMonkeys' WebP decoder reads missing bytes as
+   * zeros).
    */
   private static void checkComplete(ImageFormat format, byte[] b) throws RejectedInputException {
     if (format == ImageFormat.PNG && !containsIend(b)) {
@@ -119,13 +119,6 @@ public final class ImageDecoder {
                 + declared
                 + " bytes, the input has "
                 + b.length);
-      }
-      if (WebpChunks.find(b, "VP8 ") >= 0) {
-        throw reject(
-            "lossy (VP8) webp is not decoded: the pure-Java decoder available (TwelveMonkeys"
-                + " 3.14.0) drifts from libwebp by about 10 levels on photos (its intra"
-                + " prediction reads loop-filtered pixels, TwelveMonkeys issue 734); lossless"
-                + " webp is read exactly");
       }
     }
   }

@@ -27,9 +27,16 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every committed image of {@code pillow-formats/} (JPEG, PNG, GIF, BMP, TIFF, WebP in their
  * variants; see its README) decodes to exactly the pixels Pillow 9.4's {@code convert("RGB")}
- * gives, as recorded by Pillow in {@code expected.tsv}; lossy WebP is rejected with its reason.
+ * gives, as recorded by Pillow in {@code expected.tsv}. Lossy WebP, whose decoders differ in
+ * rounding and chroma upsampling, is compared pixel by pixel with Pillow's decoding of it (a PNG
+ * Pillow wrote) within {@value #LOSSY_MEAN_LEVELS} levels on average and {@value #LOSSY_MAX_LEVELS}
+ * at most; TwelveMonkeys 3.14.0 drifted 2.2 levels on average on the 320x200 photo (its issue 734),
+ * 3.15.0 is within 1.0.
  */
 class PillowFormatsTest {
+  private static final double LOSSY_MEAN_LEVELS = 1.6;
+  private static final int LOSSY_MAX_LEVELS = 24;
+
   private static final Path DIR = resourceDir();
 
   private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
@@ -72,15 +79,25 @@ class PillowFormatsTest {
 
   private void check(Expected e) throws Exception {
     byte[] encoded = Files.readAllBytes(DIR.resolve(e.file()));
-    if (e.lossyWebp()) {
-      RejectedInputException r =
-          assertThrows(RejectedInputException.class, () -> decoder.decode(encoded));
-      assertTrue(r.reason().contains("lossy (VP8) webp"), r.reason());
-      return;
-    }
     RgbImage image = decoder.decode(encoded);
     assertEquals(e.width(), image.width(), "width");
     assertEquals(e.height(), image.height(), "height");
+    if (e.lossyWebp()) {
+      String reference = "png_pillow_decoded_" + e.file().replace(".webp", ".png");
+      byte[] pillow = decoder.decode(Files.readAllBytes(DIR.resolve(reference))).chw();
+      long total = 0;
+      int max = 0;
+      for (int i = 0; i < pillow.length; i++) {
+        int d = Math.abs((image.chw()[i] & 0xFF) - (pillow[i] & 0xFF));
+        total += d;
+        max = Math.max(max, d);
+      }
+      double mean = (double) total / pillow.length;
+      assertTrue(
+          mean <= LOSSY_MEAN_LEVELS && max <= LOSSY_MAX_LEVELS,
+          e.file() + " differs from Pillow by " + mean + " levels on average, " + max + " at most");
+      return;
+    }
     long sum = 0;
     for (byte v : image.chw()) {
       sum += v & 0xFF;
@@ -113,9 +130,6 @@ class PillowFormatsTest {
     ImageDecoder small = new ImageDecoder(new ImageLimits(1 << 20, 40, 1_000_000));
     for (Expected e : expected()) {
       byte[] encoded = Files.readAllBytes(DIR.resolve(e.file()));
-      if (e.lossyWebp()) {
-        continue;
-      }
       RejectedInputException r =
           assertThrows(RejectedInputException.class, () -> small.decode(encoded), e.file());
       assertTrue(
