@@ -169,11 +169,16 @@ class ClusterPretrainIT {
         .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     double localSeconds = seconds(localStart);
     Counts localCounts = assertExactlyOnce("minicluster", local);
+    // PyTorch's CPU backward is not always bit-reproducible between processes (summation order
+    // can follow memory alignment): two uninterrupted runs may drift apart, and at this learning
+    // rate a drift grows step by step. Measured here, it bounds what a restore can be held to.
+    uninterruptedSpread = relativeDistance(weights(baseline), weights(local));
     System.out.printf(
         Locale.ROOT,
         "throughput: cluster median %.1f samples/s per step (job %.1f s), MiniCluster %.1f"
             + " samples/s (job %.1f s); %d samples of %dpx, batch %d, tiny model%n"
-            + "one step moves the weights by %.3e (relative L2)%n",
+            + "one step moves the weights by %.3e (relative L2); two uninterrupted runs (cluster,"
+            + " MiniCluster) differ by %.3e%n",
         baselineSamplesPerSecond,
         baselineSeconds,
         localCounts.samplesPerSecond,
@@ -181,11 +186,13 @@ class ClusterPretrainIT {
         TOTAL,
         IMAGE_SIZE,
         BATCH,
-        oneStepMove);
+        oneStepMove,
+        uninterruptedSpread);
     assertTrue(oneStepMove > 1e-3, "one step must move the weights measurably: " + oneStepMove);
   }
 
   private static double oneStepMove = Double.NaN;
+  private static double uninterruptedSpread = Double.NaN;
   private static double baselineSeconds = Double.NaN;
 
   @Test
@@ -527,17 +534,27 @@ class ClusterPretrainIT {
     return produced;
   }
 
+  /**
+   * The run trained the same samples in the same batches at the same steps as the uninterrupted
+   * run, and its weights are within a tenth of one step's move of the uninterrupted run's, or,
+   * where two uninterrupted runs drifted further apart than that, within twice their distance.
+   */
   private static double assertSameWeightsAsBaseline(String name, Path out) throws IOException {
+    assertEquals(
+        Files.readAllLines(baseline.resolve(TrainerSinkOptions.TRAINED_KEYS_FILE)),
+        Files.readAllLines(out.resolve(TrainerSinkOptions.TRAINED_KEYS_FILE)),
+        name + ": the same batches at the same steps as the uninterrupted run");
     double distance = relativeDistance(weights(baseline), weights(out));
-    double tolerance = oneStepMove / 10;
+    double tolerance = Math.max(oneStepMove / 10, 2 * uninterruptedSpread);
     System.out.printf(
         Locale.ROOT,
-        "%s: weights differ from the uninterrupted run's by %.3e (tolerance %.3e, a tenth of one"
-            + " step's %.3e)%n",
+        "%s: weights differ from the uninterrupted run's by %.3e (tolerance %.3e: a tenth of one"
+            + " step's %.3e, or twice the %.3e between two uninterrupted runs)%n",
         name,
         distance,
         tolerance,
-        oneStepMove);
+        oneStepMove,
+        uninterruptedSpread);
     assertFalse(Double.isNaN(tolerance), "the baseline test ran first");
     assertTrue(distance <= tolerance, name + ": weights differ by " + distance);
     return distance;
