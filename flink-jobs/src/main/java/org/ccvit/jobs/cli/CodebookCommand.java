@@ -40,7 +40,7 @@ final class CodebookCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> local = webUi.settings(jobManager);
-    webUi.announce();
+    webUi.announce(jobManager);
     CodebookJob.run(options, jobManager, local);
     return 0;
   }

@@ -127,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
       codebook.bootstrapServers = kafka.bootstrapServers();
       codebook.topic = CODEBOOKS_TOPIC;
       Map<String, String> local = webUi.settings(null);
-      webUi.announce();
+      webUi.announce(null);
       CodebookJob.run(codebook, null, local);
 
       // The demo fits the cosine schedule to the data it ingested.

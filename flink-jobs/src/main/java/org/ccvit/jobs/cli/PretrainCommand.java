@@ -37,7 +37,7 @@ final class PretrainCommand implements Callable<Integer> {
     StreamExecutionEnvironment env =
         PretrainJob.environment(options, cluster.jobManager, webUi.settings(cluster.jobManager));
     JobClient job = PretrainJob.submit(options, env);
-    webUi.announce();
+    webUi.announce(cluster.jobManager);
     if (cluster.submitOnly()) {
       System.out.println("job=" + job.getJobID());
       return 0;

@@ -31,11 +31,9 @@ public final class WebUiOptions {
       description = "Do not open the web dashboard on a known port, nor print its address.")
   public boolean off;
 
-  private int chosen;
-
   /**
    * Flink settings for the local MiniCluster, none for the session cluster at {@code jobManager}
-   * when that is not null; the port is chosen on the first call.
+   * when that is not null.
    */
   public Map<String, String> settings(String jobManager) {
     if (jobManager != null) {
@@ -44,23 +42,26 @@ public final class WebUiOptions {
     if (off) {
       return Map.of("rest.bind-address", HOST, "rest.bind-port", "0");
     }
-    if (chosen == 0) {
-      chosen = port != null ? port : freePort();
-    }
     return Map.of(
-        "rest.address", HOST, "rest.bind-address", HOST, "rest.bind-port", String.valueOf(chosen));
+        "rest.address", HOST, "rest.bind-address", HOST, "rest.bind-port", String.valueOf(port()));
   }
 
-  /** The dashboard's address, once {@link #settings(String)} has chosen the port; null when off. */
-  public String dashboard() {
-    return off || chosen == 0 ? null : "http://" + HOST + ":" + chosen;
-  }
-
-  /** Prints {@code dashboard=URL} for the user, when there is a dashboard. */
-  public void announce() {
-    if (dashboard() != null) {
-      System.out.println("dashboard=" + dashboard());
+  /**
+   * Prints {@code dashboard=URL} for the user, unless turned off or the jobs run on the session
+   * cluster at {@code jobManager}.
+   */
+  public void announce(String jobManager) {
+    if (jobManager == null && !off) {
+      System.out.println("dashboard=http://" + HOST + ":" + port());
     }
+  }
+
+  /** The given port, or a free one chosen on the first call. */
+  private int port() {
+    if (port == null) {
+      port = freePort();
+    }
+    return port;
   }
 
   // The MiniCluster does not tell a local environment's caller the port it bound, so one is chosen
