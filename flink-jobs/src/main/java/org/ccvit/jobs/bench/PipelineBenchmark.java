@@ -88,14 +88,23 @@ public final class PipelineBenchmark {
   private final Codebook codebook;
   private final List<ImageRecord> images;
   private final Path workDir;
+  private final Map<String, String> flinkSettings;
 
+  /**
+   * @param flinkSettings further Flink settings of the jobs' local MiniClusters, e.g. the web UI's
+   */
   public PipelineBenchmark(
-      TokenizerConfig config, Codebook codebook, List<ImageRecord> images, Path workDir) {
+      TokenizerConfig config,
+      Codebook codebook,
+      List<ImageRecord> images,
+      Path workDir,
+      Map<String, String> flinkSettings) {
     SampleMaker.requireCompatible(config, codebook);
     this.config = config;
     this.codebook = codebook;
     this.images = List.copyOf(images);
     this.workDir = workDir;
+    this.flinkSettings = Map.copyOf(flinkSettings);
   }
 
   /** A K-centroid codebook of random natural patches of the images (no k-means iterations). */
@@ -146,7 +155,8 @@ public final class PipelineBenchmark {
    */
   public Run flinkJob(int parallelism) throws Exception {
     StreamExecutionEnvironment env =
-        FlinkEnvironments.create(parallelism, workDir.resolve("checkpoints").toString(), 0);
+        FlinkEnvironments.create(
+            parallelism, workDir.resolve("checkpoints").toString(), 0, flinkSettings);
     List<ImageRecord> records = images;
     CodebookRecord codebookRecord = codebook.toRecord(Map.of("source", "benchmark"));
     PretrainJob.Streams streams =

@@ -15,6 +15,7 @@ import org.ccvit.jobs.bench.FaissKMeans;
 import org.ccvit.jobs.codebook.DistributedKMeans;
 import org.ccvit.jobs.codebook.PatchSample;
 import org.ccvit.jobs.codebook.WorkDirectory;
+import org.ccvit.jobs.options.WebUiOptions;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.image.ImageLimits;
@@ -44,6 +45,8 @@ import picocli.CommandLine.Option;
 final class BenchKMeansCommand implements Callable<Integer> {
 
   @Mixin FaissOptions faissOptions;
+
+  @Mixin WebUiOptions webUi;
   private static final int PATCH_SIZE = 16;
   private static final int IMAGE_SIZE = 224;
 
@@ -85,6 +88,7 @@ final class BenchKMeansCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    webUi.announce(null);
     if (shard == null) {
       shard = BenchCommand.defaultImages();
     }
@@ -183,7 +187,8 @@ final class BenchKMeansCommand implements Callable<Integer> {
       KMeansConfig config, PatchSample sample, int parallelism, Path runDir) throws Exception {
     return new DistributedKMeans(config, runDir)
         .fit(
-            FlinkEnvironments.create(parallelism, runDir.resolve("checkpoints").toString(), 0),
+            FlinkEnvironments.create(
+                parallelism, runDir.resolve("checkpoints").toString(), 0, webUi.settings(null)),
             sample,
             null);
   }

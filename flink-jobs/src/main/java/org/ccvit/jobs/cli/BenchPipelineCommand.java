@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 import org.ccvit.jobs.bench.PipelineBenchmark;
 import org.ccvit.jobs.options.ViewOptions;
+import org.ccvit.jobs.options.WebUiOptions;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.StageTimes;
@@ -38,6 +39,8 @@ import picocli.CommandLine.Option;
 final class BenchPipelineCommand implements Callable<Integer> {
 
   @Mixin ViewOptions view;
+
+  @Mixin WebUiOptions webUi;
 
   @Option(
       names = "--images",
@@ -93,7 +96,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
             ? Codebook.readNpy(codebook, view.patchSize, 3)
             : PipelineBenchmark.quickCodebook(records, config, k, seed);
     Path work = Files.createTempDirectory("ccvit-bench-pipeline");
-    PipelineBenchmark bench = new PipelineBenchmark(config, cb, records, work);
+    PipelineBenchmark bench =
+        new PipelineBenchmark(config, cb, records, work, webUi.settings(null));
+    webUi.announce(null);
     System.out.printf(
         Locale.ROOT,
         "bench pipeline: %d images from %s, %dpx, patch %d, K=%d (%s), %d masked + %d replaced,"

@@ -5,9 +5,11 @@
  */
 package org.ccvit.jobs.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.codebook.CodebookJob;
 import org.ccvit.jobs.codebook.CodebookOptions;
+import org.ccvit.jobs.options.WebUiOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,9 +35,13 @@ final class CodebookCommand implements Callable<Integer> {
               + " is shipped with them; --work-dir must be visible to every TaskManager).")
   String jobManager;
 
+  @Mixin WebUiOptions webUi;
+
   @Override
   public Integer call() throws Exception {
-    CodebookJob.run(options, jobManager);
+    Map<String, String> local = webUi.settings(jobManager);
+    webUi.announce(jobManager);
+    CodebookJob.run(options, jobManager, local);
     return 0;
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.ccvit.infra.EmbeddedKafka;
 import org.ccvit.jobs.codebook.CodebookJob;
@@ -16,6 +17,7 @@ import org.ccvit.jobs.codebook.CodebookOptions;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.options.WebUiOptions;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.pretrain.PretrainOptions;
 import org.ccvit.jobs.report.LossCurvePlot;
@@ -77,6 +79,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin WebUiOptions webUi;
+
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
@@ -122,7 +126,9 @@ final class DemoCommand implements Callable<Integer> {
       codebook.workDir = Path.of(System.getProperty("java.io.tmpdir"));
       codebook.bootstrapServers = kafka.bootstrapServers();
       codebook.topic = CODEBOOKS_TOPIC;
-      CodebookJob.run(codebook, null);
+      Map<String, String> local = webUi.settings(null);
+      webUi.announce(null);
+      CodebookJob.run(codebook, null, local);
 
       // The demo fits the cosine schedule to the data it ingested.
       modelOptions.totalSteps =
@@ -139,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
       pretrain.out = out.toString();
       pretrain.parallelism = parallelism;
       pretrain.model = modelOptions;
-      PretrainJob.submit(pretrain, PretrainJob.environment(pretrain, null))
+      PretrainJob.submit(pretrain, PretrainJob.environment(pretrain, null, local))
           .getJobExecutionResult()
           .get();
     }

@@ -8,6 +8,7 @@ package org.ccvit.jobs.cli;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.ccvit.jobs.options.WebUiOptions;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.pretrain.PretrainOptions;
 import picocli.CommandLine.Command;
@@ -29,10 +30,14 @@ final class PretrainCommand implements Callable<Integer> {
 
   @Mixin ClusterTarget cluster;
 
+  @Mixin WebUiOptions webUi;
+
   @Override
   public Integer call() throws Exception {
-    StreamExecutionEnvironment env = PretrainJob.environment(options, cluster.jobManager);
+    StreamExecutionEnvironment env =
+        PretrainJob.environment(options, cluster.jobManager, webUi.settings(cluster.jobManager));
     JobClient job = PretrainJob.submit(options, env);
+    webUi.announce(cluster.jobManager);
     if (cluster.submitOnly()) {
       System.out.println("job=" + job.getJobID());
       return 0;

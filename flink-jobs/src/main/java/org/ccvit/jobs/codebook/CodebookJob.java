@@ -117,6 +117,12 @@ public final class CodebookJob {
    * {@code --out}, publishes it when a broker is given, and returns it.
    */
   public static Result run(CodebookOptions o, String jobManager) throws Exception {
+    return run(o, jobManager, Map.of());
+  }
+
+  /** As {@link #run(CodebookOptions, String)}, with further Flink settings for the jobs. */
+  public static Result run(CodebookOptions o, String jobManager, Map<String, String> settings)
+      throws Exception {
     CodebookJob job =
         new CodebookJob(
             new Settings(
@@ -134,7 +140,7 @@ public final class CodebookJob {
       result =
           job.run(
               FlinkEnvironments.create(
-                  jobManager, o.parallelism, checkpoints.toString(), 0, Map.of()),
+                  jobManager, o.parallelism, checkpoints.toString(), 0, settings),
               o.workDir,
               it ->
                   System.out.printf(

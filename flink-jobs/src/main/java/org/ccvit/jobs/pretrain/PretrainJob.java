@@ -8,6 +8,7 @@ package org.ccvit.jobs.pretrain;
 import ai.djl.ndarray.NDManager;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -208,12 +209,22 @@ public final class PretrainJob {
    * flink run}.
    */
   public static StreamExecutionEnvironment environment(PretrainOptions o, String jobManager) {
+    return environment(o, jobManager, Map.of());
+  }
+
+  /** As {@link #environment(PretrainOptions, String)}, with further Flink settings. */
+  public static StreamExecutionEnvironment environment(
+      PretrainOptions o, String jobManager, Map<String, String> settings) {
+    Map<String, String> overrides = new HashMap<>(settings);
+    if (o.restore != null) {
+      overrides.put("execution.state-recovery.path", o.restore);
+    }
     return FlinkEnvironments.create(
         jobManager,
         o.parallelism,
         o.checkpointDir != null ? o.checkpointDir : outputLocation(o.out) + "/checkpoints",
         o.checkpointIntervalMs,
-        o.restore == null ? Map.of() : Map.of("execution.state-recovery.path", o.restore));
+        overrides);
   }
 
   /**

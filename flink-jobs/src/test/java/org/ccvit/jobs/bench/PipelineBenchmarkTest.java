@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.ccvit.jobs.RealImages;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.PipelineStage;
@@ -42,7 +43,7 @@ class PipelineBenchmarkTest {
     Codebook codebook =
         PipelineBenchmark.quickCodebook(images.subList(0, CODEBOOK_IMAGES), config, K, 0);
     List<ImageRecord> run = images.subList(CODEBOOK_IMAGES, images.size());
-    PipelineBenchmark bench = new PipelineBenchmark(config, codebook, run, tmp);
+    PipelineBenchmark bench = new PipelineBenchmark(config, codebook, run, tmp, Map.of());
 
     StageTimes stages = new StageTimes();
     PipelineBenchmark.Run loop = bench.plainLoop(1, stages);
@@ -71,7 +72,7 @@ class PipelineBenchmarkTest {
     List<ImageRecord> images = RealImages.imagenetteValidation(6);
     TokenizerConfig config = TokenizerConfig.forSize(224, 16, 0);
     Codebook codebook = PipelineBenchmark.quickCodebook(images, config, 256, 0);
-    PipelineBenchmark bench = new PipelineBenchmark(config, codebook, images, tmp);
+    PipelineBenchmark bench = new PipelineBenchmark(config, codebook, images, tmp, Map.of());
 
     PipelineBenchmark.Run loop = bench.plainLoop(2, new StageTimes());
     PipelineBenchmark.Run job = bench.flinkJob(2);
