@@ -5,14 +5,14 @@
  */
 package org.ccvit.trainer;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.ccvit.tokenizer.io.AtomicFile;
 
 /**
  * An append-only CSV file whose first column is the optimizer step, flushed per line. Opening it
@@ -43,29 +43,25 @@ public final class StepCsv implements AutoCloseable {
   }
 
   private static void keepLineage(Path file, String header, long lastStep) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "lineage", ".csv");
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      String first = in.readLine();
-      if (!header.equals(first)) {
-        throw new IOException(
-            file + " starts with '" + first + "', expected the header '" + header + "'");
-      }
-      out.write(header);
-      out.newLine();
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        int comma = line.indexOf(',');
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String first = lines.isEmpty() ? null : lines.get(0);
+    if (!header.equals(first)) {
+      throw new IOException(
+          file + " starts with '" + first + "', expected the header '" + header + "'");
+    }
+    StringBuilder kept = new StringBuilder(header).append(System.lineSeparator());
+    for (String line : lines.subList(1, lines.size())) {
+      int comma = line.indexOf(',');
+      try {
         // A line cut short by a crash has no complete step field or row; it is dropped too.
         if (comma > 0 && Long.parseLong(line.substring(0, comma)) <= lastStep) {
-          out.write(line);
-          out.newLine();
+          kept.append(line).append(System.lineSeparator());
         }
+      } catch (NumberFormatException e) {
+        throw new IOException(file + " has a row whose first field is not a step number", e);
       }
-    } catch (NumberFormatException e) {
-      Files.deleteIfExists(tmp);
-      throw new IOException(file + " has a row whose first field is not a step number", e);
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFile.write(file, out -> out.write(kept.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Appends one row (without line end) and flushes it. */

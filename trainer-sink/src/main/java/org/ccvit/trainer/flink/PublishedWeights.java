@@ -6,13 +6,13 @@
 package org.ccvit.trainer.flink;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
+import org.ccvit.tokenizer.io.AtomicFile;
 import org.ccvit.trainer.Trainer;
 
 /**
@@ -35,16 +35,7 @@ final class PublishedWeights {
 
   /** Writes the trainer's weights to {@code file} (complete or not at all). */
   static void write(Trainer trainer, Path file) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        trainer.writeWeights(out);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFile.write(file, trainer::writeWeights);
   }
 
   /** The step of the published weights, or -1 when there are none. */
@@ -80,10 +71,8 @@ final class PublishedWeights {
       Path stepFile = options.output(TrainerSinkOptions.WEIGHTS_STEP_FILE);
       // The step goes first: if a crash comes between, the step names weights not yet there, and
       // a late commit of older weights is refused all the same.
-      Path tmp = Files.createTempFile(stepFile.getParent(), "weights", ".step.tmp");
-      Files.writeString(tmp, Long.toString(step), StandardCharsets.UTF_8);
-      Files.move(
-          tmp, stepFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.write(
+          stepFile, out -> out.write(Long.toString(step).getBytes(StandardCharsets.UTF_8)));
       Files.move(
           candidate, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -14,11 +14,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ccvit.tokenizer.io.AtomicFile;
 import org.ccvit.trainer.model.ParameterStore;
 
 /**
@@ -31,14 +31,8 @@ public final class SafetensorsWeights {
 
   /** Writes every parameter and buffer; the file is replaced atomically. */
   public static void save(ParameterStore store, Path file) {
-    Path parent = file.toAbsolutePath().getParent();
     try {
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        write(store, out);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.write(file, out -> write(store, out));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write weights to " + file, e);
     }

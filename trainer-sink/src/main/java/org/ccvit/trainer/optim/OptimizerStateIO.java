@@ -13,9 +13,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.ccvit.tokenizer.io.AtomicFile;
 
 /**
  * Saves and restores an {@link AdamW} state as a safetensors file: the moments under their torch
@@ -31,18 +31,7 @@ public final class OptimizerStateIO {
 
   /** Writes the optimizer's state; the file appears complete or not at all. */
   public static void save(AdamW adamW, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path partial = Files.createTempFile(parent, file.getFileName().toString(), ".partial");
-    try {
-      try (OutputStream out = Files.newOutputStream(partial)) {
-        write(adamW, out);
-      }
-      Files.move(
-          partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(partial);
-    }
+    AtomicFile.write(file, out -> write(adamW, out));
   }
 
   /** Writes the optimizer's state as one safetensors file's bytes; leaves the stream open. */

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import org.ccvit.trainer.model.CcvitConfig;
 import org.ccvit.trainer.model.CcvitModel;
@@ -45,6 +46,20 @@ class SafetensorsWeightsTest {
       SafetensorsWeights.load(loaded, file);
       assertSame(saved, loaded);
     }
+  }
+
+  @Test
+  void savedFileHasThePermissionsOfAnyNewFile() throws IOException {
+    Path file = dir.resolve("w.safetensors");
+    Path reference = Files.writeString(dir.resolve("reference.txt"), "created under the umask");
+    try (NDManager manager = NDManager.newBaseManager();
+        ParameterStore store = CcvitModel.newParameters(TINY, manager)) {
+      Initializer.initialize(store, TINY, 1);
+      SafetensorsWeights.save(store, file);
+    }
+    assertEquals(
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(reference)),
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
   }
 
   @Test
