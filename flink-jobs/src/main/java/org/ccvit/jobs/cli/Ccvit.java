@@ -34,6 +34,13 @@ public final class Ccvit implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(
+      names = ErrorReporting.VERBOSE,
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "On a user error, print the stack trace after the one-line reason (as CCVIT_DEBUG=1).")
+  boolean verbose;
+
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
@@ -41,7 +48,8 @@ public final class Ccvit implements Runnable {
 
   /** The command line as {@link #main} runs it (enum values such as presets in any case). */
   public static CommandLine commandLine() {
-    return new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true);
+    return ErrorReporting.install(
+        new CommandLine(new Ccvit()).setCaseInsensitiveEnumValuesAllowed(true));
   }
 
   public static void main(String[] args) {

@@ -63,7 +63,7 @@ public final class SafetensorsWeights {
   public static void read(ParameterStore store, InputStream in, String source) {
     try (NDManager scratch = store.manager().newSubManager()) {
       Map<String, NDArray> loaded = new LinkedHashMap<>();
-      for (NDArray array : NDList.decode(scratch, in)) {
+      for (NDArray array : decode(scratch, in, source)) {
         loaded.put(array.getName(), array);
       }
       List<String> problems = mismatches(store, loaded);
@@ -77,6 +77,19 @@ public final class SafetensorsWeights {
                 + String.join("\n  ", problems));
       }
       store.parameters().keySet().forEach(name -> store.assign(name, loaded.get(name)));
+    }
+  }
+
+  private static NDList decode(NDManager manager, InputStream in, String source) {
+    try {
+      return NDList.decode(manager, in);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(
+          source
+              + " is not a safetensors file ("
+              + e.getMessage()
+              + "); give weights written by ccvit or a state_dict saved with safetensors",
+          e);
     }
   }
 
