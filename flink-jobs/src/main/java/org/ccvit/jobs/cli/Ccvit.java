@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ccvit",
     mixinStandardHelpOptions = true,
-    version = "ccvit 0.1.0",
+    versionProvider = Versions.class,
     description =
         "CCViT pre-training on Apache Flink: images in Kafka or files -> centroid "
             + "tokens, blockwise masks and replaced patches -> a DJL trainer sink. Each "
