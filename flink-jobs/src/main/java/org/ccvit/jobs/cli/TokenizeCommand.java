@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.ccvit.jobs.options.ViewOptions;
+import org.ccvit.jobs.report.Progress;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
@@ -87,17 +88,21 @@ final class TokenizeCommand implements Callable<Integer> {
     List<String> failures = new ArrayList<>();
     List<ImageRecord> chunk = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Path> units = ImageSources.expand(images);
     long start = System.nanoTime();
-    try {
+    try (Progress progress =
+        Progress.start("tokenize", "images", ImageSources.imageCountIfKnown(units))) {
       ImageSources.readAll(
-          ImageSources.expand(images),
+          units,
           0,
           record -> {
             chunk.add(record);
             if (chunk.size() == CHUNK) {
               tokenizeChunk(chunk, centerView, search, pool, rows, failures);
+              progress.stepBy(CHUNK);
             }
           });
+      progress.stepBy(chunk.size());
       tokenizeChunk(chunk, centerView, search, pool, rows, failures);
     } finally {
       pool.shutdown();

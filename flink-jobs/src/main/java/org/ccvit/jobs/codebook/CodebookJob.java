@@ -30,12 +30,15 @@ import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.report.Progress;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.image.ImageLimits;
+import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.kmeans.IterationListener;
+import org.ccvit.tokenizer.kmeans.IterationStats;
 import org.ccvit.tokenizer.kmeans.KMeansConfig;
 import org.ccvit.tokenizer.kmeans.KMeansResult;
 import org.ccvit.tokenizer.random.SampleRandom;
@@ -64,6 +67,12 @@ public final class CodebookJob {
     this.images = images;
   }
 
+  /** Told of a run's progress: each image sampled, then each k-means iteration. */
+  public interface Listener extends IterationListener {
+    /** One more image's patches were sampled, or the image was rejected. */
+    default void onImageSampled() {}
+  }
+
   /**
    * Builds the codebook: a first job decodes and samples the images in parallel and spills the
    * patches to files under {@code workDir}; their global order is by image key (then source), so
@@ -73,11 +82,12 @@ public final class CodebookJob {
    * @param workDir room for the sample (about 3 KB per patch) and per-iteration partial sums; must
    *     be shared by all TaskManagers on a cluster
    */
-  public Result run(StreamExecutionEnvironment env, Path workDir, IterationListener progress)
+  public Result run(StreamExecutionEnvironment env, Path workDir, Listener progress)
       throws Exception {
     Path runDir = WorkDirectory.createRunDir(workDir, "codebook");
     try {
-      List<SpilledPatches> spilled = ReusableMiniCluster.runJobs(env, e -> spill(e, runDir));
+      List<SpilledPatches> spilled =
+          ReusableMiniCluster.runJobs(env, e -> spill(e, runDir, progress));
       List<String> rejects = new ArrayList<>();
       List<PatchSample.Segment> segments = new ArrayList<>();
       spilled.sort(Comparator.comparing((SpilledPatches s) -> s.key).thenComparing(s -> s.source));
@@ -136,20 +146,15 @@ public final class CodebookJob {
     Path checkpoints =
         Files.createTempDirectory(Files.createDirectories(o.workDir), "ccvit-codebook-checkpoints");
     Result result;
-    try {
+    try (CommandLineProgress progress =
+        new CommandLineProgress(
+            o.iterations, ImageSources.imageCountIfKnown(ImageSources.scan(o.images).units()))) {
       result =
           job.run(
               FlinkEnvironments.create(
                   jobManager, o.parallelism, checkpoints.toString(), 0, settings),
               o.workDir,
-              it ->
-                  System.out.printf(
-                      Locale.ROOT,
-                      "codebook: iteration %d objective %.6g empty clusters split %d (%.2f s)%n",
-                      it.iteration(),
-                      it.objective(),
-                      it.emptyClustersSplit(),
-                      it.seconds()));
+              progress);
     } finally {
       WorkDirectory.deleteTree(checkpoints);
     }
@@ -182,7 +187,8 @@ public final class CodebookJob {
     run(CommandLine.populateCommand(new CodebookOptions(), args), null);
   }
 
-  private List<SpilledPatches> spill(StreamExecutionEnvironment env, Path runDir) throws Exception {
+  private List<SpilledPatches> spill(StreamExecutionEnvironment env, Path runDir, Listener progress)
+      throws Exception {
     List<SpilledPatches> spilled = new ArrayList<>();
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     try (CloseableIterator<SpilledPatches> it =
@@ -192,9 +198,63 @@ public final class CodebookJob {
             .name("decode, center view, sample patches, spill")
             .returns(TypeInformation.of(SpilledPatches.class))
             .executeAndCollect("ccvit codebook: sample patches")) {
-      it.forEachRemaining(spilled::add);
+      it.forEachRemaining(
+          image -> {
+            spilled.add(image);
+            progress.onImageSampled();
+          });
     }
     return spilled;
+  }
+
+  /**
+   * What a command-line run prints: the sampling job's images as they come back from it, then a
+   * line per k-means iteration with the time left.
+   */
+  private static final class CommandLineProgress implements Listener, AutoCloseable {
+    private final int iterations;
+    private final long images;
+    private Progress sampling;
+    private double laterIterationSeconds;
+
+    CommandLineProgress(int iterations, long images) {
+      this.iterations = iterations;
+      this.images = images;
+    }
+
+    @Override
+    public void onImageSampled() {
+      if (sampling == null) {
+        sampling = Progress.start("codebook: sampling patches", "images", images);
+      }
+      sampling.step();
+    }
+
+    @Override
+    public void onIteration(IterationStats it) {
+      close();
+      int done = it.iteration() + 1;
+      // The first iteration holds the job's start-up; the others tell the pace.
+      laterIterationSeconds += done > 1 ? it.seconds() : 0;
+      double pace = done > 1 ? laterIterationSeconds / (done - 1) : it.seconds();
+      System.out.printf(
+          Locale.ROOT,
+          "codebook: iteration %d/%d objective %.6g empty clusters split %d (%.2f s, %s left)%n",
+          done,
+          iterations,
+          it.objective(),
+          it.emptyClustersSplit(),
+          it.seconds(),
+          Progress.duration(pace * (iterations - done)));
+    }
+
+    @Override
+    public void close() {
+      if (sampling != null) {
+        sampling.close();
+        sampling = null;
+      }
+    }
   }
 
   /** How a codebook was made, stored with it. */

@@ -75,6 +75,13 @@ public final class ImageSources {
     return expansion.units();
   }
 
+  /**
+   * How many images the units hold when that is known without reading them (no shards), else -1.
+   */
+  public static long imageCountIfKnown(List<Path> units) {
+    return units.stream().anyMatch(ImageSources::isShard) ? -1 : units.size();
+  }
+
   /** {@link #expand} without the warning: what it reads and what it leaves out. */
   public static Expansion scan(List<Path> inputs) {
     List<Path> units = new ArrayList<>();
