@@ -14,11 +14,13 @@ final class PythonProcess {
 
   /**
    * The launcher sets OMP_WAIT_POLICY=PASSIVE for PyTorch; faiss's OpenMP loops run many times
-   * slower with it, so the child gets OpenMP's default policy.
+   * slower with it, so the child gets OpenMP's default policy. OpenBLAS gets the kernel of this CPU
+   * ({@link OpenBlasKernel}).
    */
   static ProcessBuilder of(List<String> command) {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("OMP_WAIT_POLICY");
+    OpenBlasKernel.configure(builder.environment());
     return builder;
   }
 }

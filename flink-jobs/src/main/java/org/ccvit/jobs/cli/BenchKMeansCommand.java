@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.FlinkEnvironments;
 import org.ccvit.jobs.bench.FaissKMeans;
+import org.ccvit.jobs.bench.OpenBlasKernel;
 import org.ccvit.jobs.codebook.DistributedKMeans;
 import org.ccvit.jobs.codebook.PatchSample;
 import org.ccvit.jobs.codebook.WorkDirectory;
@@ -148,6 +149,7 @@ final class BenchKMeansCommand implements Callable<Integer> {
       if (faissOptions.faiss) {
         Path npy = runDir.resolve("points.npy");
         Npy.writeFloat32(npy, points, n, dim);
+        System.out.println("faiss BLAS kernel: " + OpenBlasKernel.reported(faissOptions.python));
         for (int r = 0; r < repeats; r++) {
           FaissKMeans.Run run =
               new FaissKMeans(faissOptions.python)

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.bench.FaissFlatSearch;
+import org.ccvit.jobs.bench.OpenBlasKernel;
 import org.ccvit.jobs.bench.TokenizerBenchmark;
 import org.ccvit.jobs.options.ViewOptions;
 import org.ccvit.schemas.ImageRecord;
@@ -146,6 +147,7 @@ final class BenchTokenizerCommand implements Callable<Integer> {
     FaissFlatSearch.Result faissResult = null;
     if (faissOptions.faiss) {
       if (FaissFlatSearch.available(faissOptions.python)) {
+        System.out.println("faiss BLAS kernel: " + OpenBlasKernel.reported(faissOptions.python));
         faissResult =
             FaissFlatSearch.run(
                 faissOptions.python,
