@@ -8,6 +8,7 @@ package org.ccvit.jobs.pretrain;
 import java.nio.file.Path;
 import java.util.List;
 import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.options.TrainingOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -139,4 +140,6 @@ public final class PretrainOptions {
   public long failOnceAtSample;
 
   @Mixin public ModelOptions model;
+
+  @Mixin public TrainingOptions training;
 }
