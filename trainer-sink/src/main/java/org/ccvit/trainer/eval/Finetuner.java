@@ -159,8 +159,8 @@ public final class Finetuner implements AutoCloseable {
         NDArray logp = logits.logSoftmax(-1);
         NDArray nll = logp.gather(target.reshape(-1, 1), 1).mean().neg();
         NDArray smooth = logp.mean(new int[] {-1}).mean().neg();
-        NDArray lossArray =
-            nll.mul(1 - settings.labelSmoothing()).add(smooth.mul(settings.labelSmoothing()));
+        float eps = (float) settings.labelSmoothing();
+        NDArray lossArray = nll.mul(1 - eps).add(smooth.mul(eps));
         collector.backward(lossArray);
         loss = lossArray.getFloat();
       }
