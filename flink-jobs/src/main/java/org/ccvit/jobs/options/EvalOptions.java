@@ -9,11 +9,18 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.ccvit.tokenizer.npy.Npy;
+import org.ccvit.tokenizer.npy.NpyArray;
 import org.ccvit.trainer.eval.EncoderWeights;
 import org.ccvit.trainer.eval.FeatureExtractor;
 import org.ccvit.trainer.eval.LabeledImages;
@@ -73,6 +80,14 @@ public final class EvalOptions {
       description = "Write the result as JSON to this file (default: none, printed only).")
   public Path json;
 
+  @Option(
+      names = "--features-cache",
+      description =
+          "Keep the frozen features in this folder (.npy, named by a hash of weights, seed, model"
+              + " and images) and reuse them, so that knn and probe of the same encoder extract"
+              + " them once.")
+  public Path featuresCache;
+
   /** The encoder's configuration (its K does not matter: the token head is not used). */
   public CcvitConfig config() {
     return model.model(1);
@@ -80,18 +95,20 @@ public final class EvalOptions {
 
   /** The encoder's parameters, from --weights or the seeded random initialisation. */
   public ParameterStore encoder(NDManager manager) {
-    Path file = null;
-    if (!weights.equals("random")) {
-      file = Path.of(weights);
-      if (Files.isDirectory(file)) {
-        file = file.resolve("weights.safetensors");
-      }
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException(
-            "no weights at " + file + ": give a weights file, a pretrain --out folder or 'random'");
-      }
+    return EncoderWeights.load(
+        config(), weights.equals("random") ? null : weightsFile(), seed, manager);
+  }
+
+  private Path weightsFile() {
+    Path file = Path.of(weights);
+    if (Files.isDirectory(file)) {
+      file = file.resolve("weights.safetensors");
     }
-    return EncoderWeights.load(config(), file, seed, manager);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "no weights at " + file + ": give a weights file, a pretrain --out folder or 'random'");
+    }
+    return file;
   }
 
   /** Reads the training images, printing progress to stderr. */
@@ -122,8 +139,78 @@ public final class EvalOptions {
     return images;
   }
 
-  /** Frozen features of the images, printing progress to stderr. */
+  /**
+   * Frozen features of the training ("train") or test ("test") images, from --features-cache when
+   * it holds them, printing progress to stderr.
+   */
   public FeatureExtractor.Features features(
+      String what, LabeledImages images, ParameterStore encoder) throws IOException {
+    if (featuresCache == null) {
+      return extract(what, images, encoder);
+    }
+    String key = cacheKey(what);
+    Path cls = featuresCache.resolve(key + "-cls.npy");
+    Path mean = featuresCache.resolve(key + "-mean.npy");
+    if (Files.isRegularFile(cls) && Files.isRegularFile(mean)) {
+      System.err.println(what + " features: from " + mean.getParent().resolve(key + "-*.npy"));
+      return new FeatureExtractor.Features(rows(Npy.read(cls)), rows(Npy.read(mean)));
+    }
+    FeatureExtractor.Features f = extract(what, images, encoder);
+    Files.createDirectories(featuresCache);
+    Npy.writeFloat32(cls, flat(f.cls()), f.cls().length, f.cls()[0].length);
+    Npy.writeFloat32(mean, flat(f.mean()), f.mean().length, f.mean()[0].length);
+    return f;
+  }
+
+  /** A name for the features of these weights, seed, model and images. */
+  private String cacheKey(String what) throws IOException {
+    StringBuilder id = new StringBuilder(what).append('|').append(config()).append('|');
+    if (weights.equals("random")) {
+      id.append("random ").append(seed);
+    } else {
+      Path file = weightsFile();
+      id.append(file.toRealPath())
+          .append(' ')
+          .append(Files.size(file))
+          .append(' ')
+          .append(Files.getLastModifiedTime(file).toMillis());
+    }
+    List<Path> inputs = what.equals("train") ? train : test;
+    for (Path p : inputs) {
+      id.append('|').append(p.toAbsolutePath().normalize());
+    }
+    id.append('|').append(what.equals("train") ? trainLimit : testLimit);
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest(id.toString().getBytes(StandardCharsets.UTF_8));
+      return what + "-" + HexFormat.of().formatHex(h, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static float[][] rows(NpyArray array) {
+    int n = array.shape()[0];
+    int d = array.shape()[1];
+    float[] flat = array.toFloats();
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+    }
+    return out;
+  }
+
+  private static float[] flat(float[][] rows) {
+    int d = rows[0].length;
+    float[] out = new float[rows.length * d];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, out, i * d, d);
+    }
+    return out;
+  }
+
+  private FeatureExtractor.Features extract(
       String what, LabeledImages images, ParameterStore encoder) {
     long start = System.nanoTime();
     int every = Math.max(1, images.count() / 10);

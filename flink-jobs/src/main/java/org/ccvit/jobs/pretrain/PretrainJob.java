@@ -187,7 +187,8 @@ public final class PretrainJob {
                 model,
                 o.training.train(),
                 out,
-                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString()));
+                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString(),
+                o.monitor == null ? null : o.monitor.settings()));
     new PretrainJob(tokenizer, images, codebooks)
         .buildWithSinks(env, trainer, rejects, o.trainerSlotGroup, o.failOnceAtSample);
     return env.executeAsync("ccvit pretrain");

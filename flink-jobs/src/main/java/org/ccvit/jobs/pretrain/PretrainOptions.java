@@ -8,6 +8,7 @@ package org.ccvit.jobs.pretrain;
 import java.nio.file.Path;
 import java.util.List;
 import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.options.MonitorOptions;
 import org.ccvit.jobs.options.TrainingOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -142,4 +143,6 @@ public final class PretrainOptions {
   @Mixin public ModelOptions model;
 
   @Mixin public TrainingOptions training;
+
+  @Mixin public MonitorOptions monitor;
 }
