@@ -5,7 +5,6 @@
  */
 package org.ccvit.jobs.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +13,6 @@ import org.ccvit.jobs.options.EvalOptions;
 import org.ccvit.trainer.eval.FeatureExtractor;
 import org.ccvit.trainer.eval.LabeledImages;
 import org.ccvit.trainer.eval.LinearProbe;
-import org.ccvit.trainer.model.ParameterStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,15 +63,11 @@ final class ProbeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
-    LabeledImages train = eval.readTrain();
-    LabeledImages test = eval.readTest();
-    FeatureExtractor.Features trainFeatures;
-    FeatureExtractor.Features testFeatures;
-    try (NDManager manager = NDManager.newBaseManager();
-        ParameterStore encoder = eval.encoder(manager)) {
-      trainFeatures = eval.features("train", train, encoder);
-      testFeatures = eval.features("test", test, encoder);
-    }
+    EvalOptions.Frozen frozen = eval.frozen();
+    LabeledImages train = frozen.train();
+    LabeledImages test = frozen.test();
+    FeatureExtractor.Features trainFeatures = frozen.trainFeatures();
+    FeatureExtractor.Features testFeatures = frozen.testFeatures();
     LinearProbe.Result r =
         LinearProbe.train(
             trainFeatures.pooled(pool),

@@ -111,6 +111,27 @@ public final class EvalOptions {
     return file;
   }
 
+  /** Labeled training and test images with their frozen features. */
+  public record Frozen(
+      LabeledImages train,
+      LabeledImages test,
+      FeatureExtractor.Features trainFeatures,
+      FeatureExtractor.Features testFeatures) {}
+
+  /** Reads both image sets and extracts (or takes from the cache) their features. */
+  public Frozen frozen() throws IOException {
+    LabeledImages trainImages = readTrain();
+    LabeledImages testImages = readTest();
+    try (NDManager manager = NDManager.newBaseManager();
+        ParameterStore encoder = encoder(manager)) {
+      return new Frozen(
+          trainImages,
+          testImages,
+          features("train", trainImages, encoder),
+          features("test", testImages, encoder));
+    }
+  }
+
   /** Reads the training images, printing progress to stderr. */
   public LabeledImages readTrain() throws IOException {
     return read("train", train, trainLimit);
