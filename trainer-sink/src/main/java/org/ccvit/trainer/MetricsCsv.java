@@ -14,7 +14,7 @@ public final class MetricsCsv implements AutoCloseable {
 
   public static final String HEADER =
       "step,loss,ce,mse,acc_masked,acc_replaced,lr,grad_norm,batch_size,samples_per_sec,"
-          + "codebook_version,stale_samples";
+          + "codebook_version,stale_samples,knn_top1";
 
   private final StepCsv csv;
 
@@ -30,14 +30,20 @@ public final class MetricsCsv implements AutoCloseable {
 
   /**
    * @param staleSamples samples dropped so far because their codebook version had been replaced
+   * @param knnTop1 the online k-NN monitor's top-1 (percent) after this step, NaN when it did not
+   *     run
    */
   public void append(
-      StepMetrics m, double samplesPerSecond, String codebookVersion, long staleSamples)
+      StepMetrics m,
+      double samplesPerSecond,
+      String codebookVersion,
+      long staleSamples,
+      double knnTop1)
       throws IOException {
     csv.append(
         String.format(
             Locale.ROOT,
-            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d",
+            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d,%.2f",
             m.step(),
             m.loss(),
             m.ce(),
@@ -49,7 +55,8 @@ public final class MetricsCsv implements AutoCloseable {
             m.batchSize(),
             samplesPerSecond,
             codebookVersion,
-            staleSamples));
+            staleSamples,
+            knnTop1));
   }
 
   @Override

@@ -28,7 +28,7 @@ import org.ccvit.trainer.model.CcvitLoss;
  * @param replaced whether each loss position is a replaced (not masked) patch
  * @param targets normalized pixels at each loss position, [M, C*P*P]
  */
-record TrainingBatch(
+public record TrainingBatch(
     int batchSize,
     float[] input,
     float[] masked,
@@ -38,9 +38,9 @@ record TrainingBatch(
     float[] targets) {
 
   /** ImageNet statistics the original hard-codes, as float32. */
-  static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+  public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
 
-  static final float[] STD = {0.229f, 0.224f, 0.225f};
+  public static final float[] STD = {0.229f, 0.224f, 0.225f};
 
   /** Samples must already have passed {@link Trainer#rejectionReason}. */
   static TrainingBatch build(List<TrainingSample> samples, CcvitConfig c, Codebook codebook) {

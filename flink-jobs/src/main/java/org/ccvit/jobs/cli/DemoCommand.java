@@ -17,6 +17,7 @@ import org.ccvit.jobs.codebook.CodebookOptions;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.options.TrainingOptions;
 import org.ccvit.jobs.options.WebUiOptions;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.pretrain.PretrainOptions;
@@ -79,6 +80,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin TrainingOptions training;
+
   @Mixin WebUiOptions webUi;
 
   @Override
@@ -120,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
       codebook.iterations = 20;
       codebook.seed = 1;
       codebook.maxPointsPerCentroid = 10_000_000;
-      codebook.view = modelOptions.view;
+      codebook.view = modelOptions.view();
       codebook.patchesPerImage = 0;
       codebook.parallelism = parallelism;
       codebook.workDir = Path.of(System.getProperty("java.io.tmpdir"));
@@ -131,8 +134,7 @@ final class DemoCommand implements Callable<Integer> {
       CodebookJob.run(codebook, null, local);
 
       // The demo fits the cosine schedule to the data it ingested.
-      modelOptions.totalSteps =
-          Math.max(1, (sent + modelOptions.batchSize - 1) / modelOptions.batchSize);
+      training.totalSteps = Math.max(1, (sent + training.batchSize - 1) / training.batchSize);
       PretrainOptions pretrain = new PretrainOptions();
       pretrain.bootstrapServers = kafka.bootstrapServers();
       pretrain.topic = IMAGES_TOPIC;
@@ -145,6 +147,7 @@ final class DemoCommand implements Callable<Integer> {
       pretrain.out = out.toString();
       pretrain.parallelism = parallelism;
       pretrain.model = modelOptions;
+      pretrain.training = training;
       PretrainJob.submit(pretrain, PretrainJob.environment(pretrain, null, local))
           .getJobExecutionResult()
           .get();

@@ -147,22 +147,12 @@ public final class PretrainJob {
       throw new IllegalArgumentException(
           "give exactly one input: --images PATH... or --bootstrap-servers with --topic");
     }
-    int patchSize = o.model.view.patchSize;
+    int patchSize = o.model.patchSize();
     Codebook cb = Codebook.readNpy(o.codebook, patchSize, 3);
-    TokenizerConfig tokenizer =
-        TokenizerConfig.forSize(o.model.view.imageSize, patchSize, o.model.seed);
-    SampleMaker.requireCompatible(tokenizer, cb);
     CcvitConfig model = o.model.model(cb.k());
-    if (model.imgSize() != tokenizer.imageSize() || model.patchSize() != tokenizer.patchSize()) {
-      throw new IllegalArgumentException(
-          "the "
-              + o.model.preset
-              + " model takes "
-              + model.imgSize()
-              + "px images with "
-              + model.patchSize()
-              + "px patches: set --image-size and --patch-size to match");
-    }
+    TokenizerConfig tokenizer =
+        TokenizerConfig.forSize(model.imgSize(), patchSize, o.training.seed);
+    SampleMaker.requireCompatible(tokenizer, cb);
     if (o.initWeights != null) {
       // Names and shapes are checked now, with the full list of mismatches, not in the job.
       try (NDManager manager = NDManager.newBaseManager();
@@ -195,9 +185,10 @@ public final class PretrainJob {
         new TrainerSink(
             new TrainerSinkOptions(
                 model,
-                o.model.train(),
+                o.training.train(),
                 out,
-                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString()));
+                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString(),
+                o.monitor == null ? null : o.monitor.settings()));
     new PretrainJob(tokenizer, images, codebooks)
         .buildWithSinks(env, trainer, rejects, o.trainerSlotGroup, o.failOnceAtSample);
     return env.executeAsync("ccvit pretrain");

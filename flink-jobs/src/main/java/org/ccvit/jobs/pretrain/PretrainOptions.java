@@ -8,6 +8,8 @@ package org.ccvit.jobs.pretrain;
 import java.nio.file.Path;
 import java.util.List;
 import org.ccvit.jobs.options.ModelOptions;
+import org.ccvit.jobs.options.MonitorOptions;
+import org.ccvit.jobs.options.TrainingOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -139,4 +141,8 @@ public final class PretrainOptions {
   public long failOnceAtSample;
 
   @Mixin public ModelOptions model;
+
+  @Mixin public TrainingOptions training;
+
+  @Mixin public MonitorOptions monitor;
 }

@@ -39,7 +39,7 @@ import org.ccvit.jobs.RealImages;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.options.ModelOptions;
-import org.ccvit.jobs.options.ViewOptions;
+import org.ccvit.jobs.options.TrainingOptions;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.pretrain.PretrainOptions;
 import org.ccvit.jobs.report.TrainingLog;
@@ -575,20 +575,20 @@ class ClusterPretrainIT {
     o.failOnceAtSample = failAt;
     o.passes = 1;
     o.model = new ModelOptions();
-    o.model.view = new ViewOptions();
-    o.model.view.imageSize = IMAGE_SIZE;
-    o.model.view.patchSize = PATCH_SIZE;
+    o.model.imageSize = IMAGE_SIZE;
+    o.model.patchSize = PATCH_SIZE;
     o.model.preset = ModelOptions.Preset.TINY;
-    o.model.batchSize = BATCH;
-    o.model.lr = lr;
-    o.model.minLr = 1e-5;
-    o.model.warmupSteps = 2;
+    o.training = new TrainingOptions();
+    o.training.batchSize = BATCH;
+    o.training.lr = lr;
+    o.training.minLr = 1e-5;
+    o.training.warmupSteps = 2;
     // A schedule longer than the run keeps the rate near its peak, so one step moves the weights
     // as much as a lost or repeated step would mid-run (at the cosine's end it moves them ~4e-5).
-    o.model.totalSteps = 10 * STEPS;
-    o.model.weightDecay = 0.05;
-    o.model.clipGrad = 3.0;
-    o.model.seed = 7;
+    o.training.totalSteps = 10 * STEPS;
+    o.training.weightDecay = 0.05;
+    o.training.clipGrad = 3.0;
+    o.training.seed = 7;
     return o;
   }
 

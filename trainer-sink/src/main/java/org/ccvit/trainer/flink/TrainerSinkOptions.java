@@ -8,6 +8,7 @@ package org.ccvit.trainer.flink;
 import java.io.Serializable;
 import java.nio.file.Path;
 import org.ccvit.trainer.TrainConfig;
+import org.ccvit.trainer.eval.KnnMonitor;
 import org.ccvit.trainer.model.CcvitConfig;
 
 /**
@@ -20,7 +21,11 @@ import org.ccvit.trainer.model.CcvitConfig;
  *     initialisation, or null; ignored when the job restores from a checkpoint or savepoint
  */
 public record TrainerSinkOptions(
-    CcvitConfig model, TrainConfig train, String outputDir, String initWeights)
+    CcvitConfig model,
+    TrainConfig train,
+    String outputDir,
+    String initWeights,
+    KnnMonitor.Settings monitor)
     implements Serializable {
 
   /**
@@ -39,6 +44,12 @@ public record TrainerSinkOptions(
 
   /** Under the output directory: weights of checkpoints that have not completed yet. */
   public static final String PENDING_DIR = "trainer-pending";
+
+  /** Without the online k-NN monitor. */
+  public TrainerSinkOptions(
+      CcvitConfig model, TrainConfig train, String outputDir, String initWeights) {
+    this(model, train, outputDir, initWeights, null);
+  }
 
   /** Starts from the seeded initialisation. */
   public TrainerSinkOptions(CcvitConfig model, TrainConfig train, String outputDir) {

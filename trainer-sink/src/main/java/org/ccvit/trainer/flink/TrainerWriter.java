@@ -21,6 +21,7 @@ import org.ccvit.trainer.MetricsCsv;
 import org.ccvit.trainer.StepMetrics;
 import org.ccvit.trainer.StreamTrainer;
 import org.ccvit.trainer.TrainedKeysCsv;
+import org.ccvit.trainer.eval.KnnMonitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ final class TrainerWriter
   private final StreamTrainer trainer;
   private final PublishedWeights published;
   private final MetricsCsv metricsCsv;
+  private final KnnMonitor monitor;
+  private volatile double knnTop1 = Double.NaN;
   private final TrainedKeysCsv keysCsv;
   private final Counter trainedSamples;
   private final Counter refusedSamples;
@@ -66,6 +69,8 @@ final class TrainerWriter
     this.refusedSamples = metrics.counter("refusedSamples");
     this.staleSamples = metrics.counter("staleSamples");
     this.trainer = new StreamTrainer(options.model(), options.train(), this);
+    this.monitor =
+        options.monitor() == null ? null : new KnnMonitor(options.monitor(), options.model());
     try {
       if (!restored.isEmpty()) {
         try (InputStream in = TrainerStatePart.join(restored)) {
@@ -106,6 +111,7 @@ final class TrainerWriter
     metrics.gauge("samplesPerSecond", () -> samplesPerSecond);
     metrics.gauge("codebookVersion", () -> codebookVersion);
     metrics.gauge("step", () -> last == null ? offeredStep : last.step());
+    metrics.gauge("knnTop1", () -> knnTop1);
   }
 
   @Override
@@ -130,7 +136,19 @@ final class TrainerWriter
       LOG.info("step {} is the first with codebook {}", metrics.step(), version);
       codebookVersion = version;
     }
-    metricsCsv.append(metrics, samplesPerSecond, version, trainer.staleSamples());
+    double knn = Double.NaN;
+    if (monitor != null && monitor.due(metrics.step())) {
+      // On the trainer's thread between two steps: the weights do not move while it reads them.
+      long start = System.nanoTime();
+      knn = 100 * monitor.evaluate(trainer.trainer().parameters());
+      knnTop1 = knn;
+      LOG.info(
+          "step {}: k-NN monitor top-1 {}% ({} s)",
+          metrics.step(),
+          String.format(java.util.Locale.ROOT, "%.2f", knn),
+          String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+    }
+    metricsCsv.append(metrics, samplesPerSecond, version, trainer.staleSamples(), knn);
     keysCsv.append(metrics.step(), batch);
     last = metrics;
     LOG.info(

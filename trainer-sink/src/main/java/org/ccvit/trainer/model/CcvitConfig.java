@@ -79,6 +79,22 @@ public record CcvitConfig(
     return new CcvitConfig(224, 16, 3, 768, 12, 12, 4.0, vocabSize, 9, 2, 0.1, 0.02, 1e-6);
   }
 
+  /**
+   * ViT-S/16 at 224 (width 384, 12 layers, 6 heads) with the pixel block fed after block 9, the
+   * base recipe's depth ratio.
+   */
+  public static CcvitConfig small(int vocabSize) {
+    return new CcvitConfig(224, 16, 3, 384, 12, 6, 4.0, vocabSize, 9, 2, 0.1, 0.02, 1e-6);
+  }
+
+  /**
+   * A CIFAR-sized model: 32px images in 4px patches (an 8 x 8 grid), width 192, 6 layers, 3 heads,
+   * MLP ratio 4, pixel block fed after block 4; K = 1024 is the codebook size it is meant for.
+   */
+  public static CcvitConfig cifar(int vocabSize) {
+    return new CcvitConfig(32, 4, 3, 192, 6, 3, 4.0, vocabSize, 4, 2, 0.1, 0.02, 1e-6);
+  }
+
   /** A small model for tests and demos: width 64, 4 layers, 4 heads, pixel block after 3. */
   public static CcvitConfig tiny(int imgSize, int patchSize, int vocabSize) {
     return new CcvitConfig(imgSize, patchSize, 3, 64, 4, 4, 4.0, vocabSize, 3, 2, 0.1, 0.02, 1e-6);
