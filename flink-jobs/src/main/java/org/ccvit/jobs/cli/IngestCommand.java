@@ -27,6 +27,15 @@ final class IngestCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(
+      names = "--kafka-properties",
+      paramLabel = "FILE",
+      description =
+          "Kafka client settings of a secured cluster (security.protocol, ssl.*, sasl.*) as a"
+              + " properties file; default: the file named by $CCVIT_KAFKA_PROPERTIES, if set."
+              + " Secrets never go on the command line.")
+  Path kafkaProperties;
+
+  @Option(
       names = "--topic",
       defaultValue = "ccvit-images",
       description = "Target topic (default: ${DEFAULT-VALUE}).")
@@ -67,7 +76,8 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
+    try (KafkaPublisher publisher =
+        new KafkaPublisher(KafkaSettings.of(bootstrapServers, kafkaProperties))) {
       KafkaPublisher.IngestReport report =
           publisher.publishImages(
               inputs,

@@ -164,7 +164,8 @@ public final class CodebookJob {
         result.rejects().size(),
         o.out);
     if (o.bootstrapServers != null) {
-      try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(o.bootstrapServers))) {
+      try (KafkaPublisher publisher =
+          new KafkaPublisher(KafkaSettings.of(o.bootstrapServers, o.kafkaProperties))) {
         publisher.publishCodebook(
             result.codebook().toRecord(job.provenance(result, o.images)), o.topic);
       }

@@ -81,6 +81,15 @@ public final class CodebookOptions {
   public String bootstrapServers;
 
   @Option(
+      names = "--kafka-properties",
+      paramLabel = "FILE",
+      description =
+          "Kafka client settings of a secured cluster (security.protocol, ssl.*, sasl.*) as a"
+              + " properties file; default: the file named by $CCVIT_KAFKA_PROPERTIES, if set."
+              + " Secrets never go on the command line.")
+  public Path kafkaProperties;
+
+  @Option(
       names = "--topic",
       defaultValue = "ccvit-codebooks",
       description = "Codebook topic (default: ${DEFAULT-VALUE}).")

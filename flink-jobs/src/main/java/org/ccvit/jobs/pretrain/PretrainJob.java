@@ -170,7 +170,8 @@ public final class PretrainJob {
         SafetensorsWeights.load(store, o.initWeights);
       }
     }
-    KafkaSettings kafka = o.bootstrapServers == null ? null : new KafkaSettings(o.bootstrapServers);
+    KafkaSettings kafka =
+        o.bootstrapServers == null ? null : KafkaSettings.of(o.bootstrapServers, o.kafkaProperties);
     StreamInput<ImageRecord> images =
         o.images != null
             ? Inputs.imageFiles(o.images, o.passes)
