@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.kafka.KafkaPublisher;
-import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.options.KafkaClientOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,14 +27,7 @@ final class IngestCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-properties",
-      paramLabel = "FILE",
-      description =
-          "Kafka client settings of a secured cluster (security.protocol, ssl.*, sasl.*) as a"
-              + " properties file; default: the file named by $CCVIT_KAFKA_PROPERTIES, if set."
-              + " Secrets never go on the command line.")
-  Path kafkaProperties;
+  @Mixin KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
   @Option(
       names = "--topic",
@@ -76,8 +70,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaPublisher publisher =
-        new KafkaPublisher(KafkaSettings.of(bootstrapServers, kafkaProperties))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafkaClient.settings(bootstrapServers))) {
       KafkaPublisher.IngestReport report =
           publisher.publishImages(
               inputs,

@@ -29,7 +29,6 @@ import org.ccvit.jobs.ReusableMiniCluster;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.jobs.kafka.KafkaPublisher;
-import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
 import org.ccvit.tokenizer.RejectedInputException;
@@ -165,7 +164,7 @@ public final class CodebookJob {
         o.out);
     if (o.bootstrapServers != null) {
       try (KafkaPublisher publisher =
-          new KafkaPublisher(KafkaSettings.of(o.bootstrapServers, o.kafkaProperties))) {
+          new KafkaPublisher(o.kafkaClient.settings(o.bootstrapServers))) {
         publisher.publishCodebook(
             result.codebook().toRecord(job.provenance(result, o.images)), o.topic);
       }

@@ -171,7 +171,7 @@ public final class PretrainJob {
       }
     }
     KafkaSettings kafka =
-        o.bootstrapServers == null ? null : KafkaSettings.of(o.bootstrapServers, o.kafkaProperties);
+        o.bootstrapServers == null ? null : o.kafkaClient.settings(o.bootstrapServers);
     StreamInput<ImageRecord> images =
         o.images != null
             ? Inputs.imageFiles(o.images, o.passes)

@@ -7,6 +7,7 @@ package org.ccvit.jobs.pretrain;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.ccvit.jobs.options.KafkaClientOptions;
 import org.ccvit.jobs.options.ModelOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,14 +37,7 @@ public final class PretrainOptions {
       description = "Kafka bootstrap servers (when reading a topic).")
   public String bootstrapServers;
 
-  @Option(
-      names = "--kafka-properties",
-      paramLabel = "FILE",
-      description =
-          "Kafka client settings of a secured cluster (security.protocol, ssl.*, sasl.*) as a"
-              + " properties file; default: the file named by $CCVIT_KAFKA_PROPERTIES, if set."
-              + " Secrets never go on the command line.")
-  public Path kafkaProperties;
+  @Mixin public KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
   @Option(
       names = "--topic",

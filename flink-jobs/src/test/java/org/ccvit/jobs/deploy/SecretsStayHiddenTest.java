@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.logging.log4j.Level;
@@ -36,13 +33,11 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.ccvit.infra.EmbeddedKafka;
 import org.ccvit.infra.cluster.FlinkClusterConfig;
 import org.ccvit.infra.cluster.FlinkRest;
-import org.ccvit.jobs.RealImages;
+import org.ccvit.jobs.LocalRuns;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.jobs.pretrain.PretrainOptions;
-import org.ccvit.schemas.ImageRecord;
-import org.ccvit.tokenizer.codebook.Codebook;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -78,7 +73,7 @@ class SecretsStayHiddenTest {
                 + "\";",
             "ssl.truststore.password=" + SECRET,
             ""));
-    Path codebook = randomCodebook();
+    Path codebook = LocalRuns.randomCodebook(tmp.resolve("centroids.npy"), K, PATCH_SIZE);
     StringWriter logs = new StringWriter();
     Map<String, String> published = new LinkedHashMap<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -87,7 +82,7 @@ class SecretsStayHiddenTest {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), properties);
       try (KafkaPublisher publisher = new KafkaPublisher(settings)) {
         publisher.publishImages(
-            List.of(imageFolder()),
+            List.of(LocalRuns.imageFolder(tmp.resolve("images"), 8)),
             "images",
             30,
             0,
@@ -119,8 +114,8 @@ class SecretsStayHiddenTest {
               String.valueOf(PATCH_SIZE),
               "--batch-size",
               "4");
-      int restPort = freePort();
-      int prometheusPort = freePort();
+      int restPort = LocalRuns.freePort();
+      int prometheusPort = LocalRuns.freePort();
       Map<String, String> cluster = new HashMap<>();
       cluster.put("rest.address", "127.0.0.1");
       cluster.put("rest.bind-address", "127.0.0.1");
@@ -131,16 +126,22 @@ class SecretsStayHiddenTest {
       FlinkRest rest = new FlinkRest("http://127.0.0.1:" + restPort);
       String id = job.getJobID().toHexString();
       try {
-        String trainer = await(() -> vertex(rest, id, "trainer: Writer"), "the trainer vertex");
+        String trainer =
+            LocalRuns.await(
+                () -> vertex(rest, id, "trainer: Writer"), "the trainer vertex", TIMEOUT_MS);
         String losses =
             "/jobs/" + id + "/vertices/" + trainer + "/metrics?get=0.trainer__Writer.loss";
-        await(
+        LocalRuns.await(
             () ->
                 Double.isFinite(rest.get(losses).path(0).path("value").asDouble(Double.NaN))
                     ? Boolean.TRUE
                     : null,
-            "a first training step");
-        await(() -> rest.completedCheckpoints(id) >= 1 ? Boolean.TRUE : null, "a checkpoint");
+            "a first training step",
+            TIMEOUT_MS);
+        LocalRuns.await(
+            () -> rest.completedCheckpoints(id) >= 1 ? Boolean.TRUE : null,
+            "a checkpoint",
+            TIMEOUT_MS);
         for (String path :
             List.of(
                 "/jobs/" + id,
@@ -192,28 +193,6 @@ class SecretsStayHiddenTest {
             "flink_jobmanager_job_lastCheckpointDuration")) {
       assertTrue(scrape.contains(metric + "{"), "Prometheus serves " + metric);
     }
-  }
-
-  private Path imageFolder() throws IOException {
-    Path images = Files.createDirectories(tmp.resolve("images"));
-    for (ImageRecord r : RealImages.imagenetteValidation(8)) {
-      byte[] bytes = new byte[r.getImage().remaining()];
-      r.getImage().duplicate().get(bytes);
-      Files.write(images.resolve(r.getKey() + "." + r.getFormat()), bytes);
-    }
-    return images;
-  }
-
-  /** Any codebook of the right shape serves: the test is about where settings go. */
-  private Path randomCodebook() throws IOException {
-    SplittableRandom random = new SplittableRandom(5);
-    float[] centroids = new float[K * 3 * PATCH_SIZE * PATCH_SIZE];
-    for (int i = 0; i < centroids.length; i++) {
-      centroids[i] = (float) random.nextDouble();
-    }
-    Path codebook = tmp.resolve("centroids.npy");
-    new Codebook("random", K, PATCH_SIZE, 3, centroids).writeNpy(codebook);
-    return codebook;
   }
 
   private static String vertex(FlinkRest rest, String jobId, String name) throws IOException {
@@ -270,28 +249,6 @@ class SecretsStayHiddenTest {
       root.setLevel(level);
       context.updateLoggers();
       capture.stop();
-    }
-  }
-
-  private interface Probe<T> {
-    T value() throws IOException;
-  }
-
-  private static <T> T await(Probe<T> probe, String what) throws Exception {
-    long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      T value = probe.value();
-      if (value != null) {
-        return value;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out waiting for " + what);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
     }
   }
 }
