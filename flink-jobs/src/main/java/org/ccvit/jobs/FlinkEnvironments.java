@@ -57,13 +57,8 @@ public final class FlinkEnvironments {
       String checkpointDir,
       long checkpointIntervalMs,
       Map<String, String> overrides) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("pipeline.generic-types", "false");
-    settings.put("state.backend.type", "rocksdb");
-    settings.put("execution.checkpointing.incremental", "true");
+    Map<String, String> settings = new HashMap<>(jobDefaults());
     settings.put("execution.checkpointing.dir", toUri(checkpointDir));
-    settings.put("execution.checkpointing.unaligned.enabled", "true");
-    settings.put("taskmanager.network.memory.buffer-debloat.enabled", "true");
     if (checkpointIntervalMs > 0) {
       settings.put("execution.checkpointing.interval", checkpointIntervalMs + " ms");
     }
@@ -86,6 +81,19 @@ public final class FlinkEnvironments {
     }
     env.setParallelism(parallelism);
     return env;
+  }
+
+  /**
+   * The settings every job of the project runs with, wherever it runs (the Kubernetes manifests
+   * carry them as cluster defaults too).
+   */
+  public static Map<String, String> jobDefaults() {
+    return Map.of(
+        "pipeline.generic-types", "false",
+        "state.backend.type", "rocksdb",
+        "execution.checkpointing.incremental", "true",
+        "execution.checkpointing.unaligned.enabled", "true",
+        "taskmanager.network.memory.buffer-debloat.enabled", "true");
   }
 
   /**

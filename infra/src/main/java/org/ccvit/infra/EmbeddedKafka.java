@@ -33,20 +33,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setNumBrokerNodes(1)
             .setNumControllerNodes(1)
             .build();
-    KafkaClusterTestKit cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            // One node: internal topics cannot be replicated, and one partition makes the first
-            // transactional producer start quickly.
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
-            .setConfigProp("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
-            .setDeleteOnClose(true)
-            .build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+    KafkaBrokerConfig.shared().forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.setDeleteOnClose(true).build();
     try {
       cluster.format();
       cluster.startup();

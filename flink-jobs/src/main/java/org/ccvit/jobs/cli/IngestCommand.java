@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.kafka.KafkaPublisher;
-import org.ccvit.jobs.kafka.KafkaSettings;
+import org.ccvit.jobs.options.KafkaClientOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,6 +26,8 @@ final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
   String bootstrapServers;
+
+  @Mixin KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
   @Option(
       names = "--topic",
@@ -67,7 +70,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(bootstrapServers))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafkaClient.settings(bootstrapServers))) {
       KafkaPublisher.IngestReport report =
           publisher.publishImages(
               inputs,

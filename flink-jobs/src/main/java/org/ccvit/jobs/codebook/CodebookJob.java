@@ -29,7 +29,6 @@ import org.ccvit.jobs.ReusableMiniCluster;
 import org.ccvit.jobs.io.Inputs;
 import org.ccvit.jobs.io.StreamInput;
 import org.ccvit.jobs.kafka.KafkaPublisher;
-import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.report.Progress;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.CenterViewPatches;
@@ -169,7 +168,8 @@ public final class CodebookJob {
         result.rejects().size(),
         o.out);
     if (o.bootstrapServers != null) {
-      try (KafkaPublisher publisher = new KafkaPublisher(new KafkaSettings(o.bootstrapServers))) {
+      try (KafkaPublisher publisher =
+          new KafkaPublisher(o.kafkaClient.settings(o.bootstrapServers))) {
         publisher.publishCodebook(
             result.codebook().toRecord(job.provenance(result, o.images)), o.topic);
       }

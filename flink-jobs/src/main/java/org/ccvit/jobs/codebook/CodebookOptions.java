@@ -7,6 +7,7 @@ package org.ccvit.jobs.codebook;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.ccvit.jobs.options.KafkaClientOptions;
 import org.ccvit.jobs.options.ViewOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,6 +80,8 @@ public final class CodebookOptions {
       names = "--bootstrap-servers",
       description = "Kafka to publish the codebook record to (optional).")
   public String bootstrapServers;
+
+  @Mixin public KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
   @Option(
       names = "--topic",

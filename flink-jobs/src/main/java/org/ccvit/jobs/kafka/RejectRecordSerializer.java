@@ -27,6 +27,7 @@ public final class RejectRecordSerializer implements KafkaRecordSerializationSch
   public static KafkaSink<RejectRecord> sink(KafkaSettings kafka, String topic) {
     return KafkaSink.<RejectRecord>builder()
         .setBootstrapServers(kafka.bootstrapServers())
+        .setKafkaProducerConfig(kafka.sinkProperties())
         .setRecordSerializer(new RejectRecordSerializer(topic))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();

@@ -160,7 +160,8 @@ public final class PretrainJob {
         SafetensorsWeights.load(store, o.initWeights);
       }
     }
-    KafkaSettings kafka = o.bootstrapServers == null ? null : new KafkaSettings(o.bootstrapServers);
+    KafkaSettings kafka =
+        o.bootstrapServers == null ? null : o.kafkaClient.settings(o.bootstrapServers);
     StreamInput<ImageRecord> images =
         o.images != null
             ? Inputs.imageFiles(o.images, o.passes)

@@ -7,6 +7,7 @@ package org.ccvit.jobs.pretrain;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.ccvit.jobs.options.KafkaClientOptions;
 import org.ccvit.jobs.options.ModelOptions;
 import org.ccvit.jobs.options.MonitorOptions;
 import org.ccvit.jobs.options.TrainingOptions;
@@ -37,6 +38,8 @@ public final class PretrainOptions {
       names = "--bootstrap-servers",
       description = "Kafka bootstrap servers (when reading a topic).")
   public String bootstrapServers;
+
+  @Mixin public KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
   @Option(
       names = "--topic",

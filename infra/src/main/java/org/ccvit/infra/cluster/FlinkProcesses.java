@@ -44,23 +44,7 @@ final class FlinkProcesses {
     c.put("taskmanager.bind-host", "localhost");
     c.put("taskmanager.numberOfTaskSlots", String.valueOf(dir.slots()));
     c.put("taskmanager.memory.process.size", "1792m");
-    // RocksDB's managed memory; a small share is plenty for the jobs' keyed state.
-    c.put("taskmanager.memory.managed.fraction", "0.2");
-    // DJL hands arrays to PyTorch through direct buffers (task off-heap); PyTorch's own allocations
-    // are native memory outside the JVM's accounting, which the JVM overhead budget stands for.
-    c.put("taskmanager.memory.task.off-heap.size", "256m");
-    c.put("taskmanager.memory.jvm-overhead.min", "384m");
-    c.put("taskmanager.memory.jvm-overhead.max", "384m");
-    // DJL and JNA come from lib/ (loaded once per TaskManager JVM), never from a job jar.
-    c.put("classloader.parent-first-patterns.additional", "[ai.djl., com.sun.jna.]");
-    // A lost TaskManager is noticed within seconds rather than the default 50 s.
-    c.put("heartbeat.interval", "1000");
-    c.put("heartbeat.timeout", "10000");
-    c.put("restart-strategy.type", "fixed-delay");
-    c.put("restart-strategy.fixed-delay.attempts", "20");
-    c.put("restart-strategy.fixed-delay.delay", "2 s");
-    // Metrics in the REST API within a second (default 10 s).
-    c.put("metrics.fetcher.update-interval", "1000");
+    c.putAll(FlinkClusterConfig.shared());
     c.put("io.tmp.dirs", dir.tmp().toString());
     c.put("web.tmpdir", dir.tmp().resolve("web").toString());
     StringBuilder yaml = new StringBuilder("# Written by ccvit cluster start.\n");
@@ -91,24 +75,12 @@ final class FlinkProcesses {
 
   /** Starts a TaskManager with the given resource id (the id Flink's REST API reports). */
   void startTaskManager(String resourceId) throws IOException, InterruptedException {
-    Map<String, String> env = new LinkedHashMap<>();
-    // PyTorch: without a passive OpenMP wait policy its spinning threads starve Flink on few
-    // cores; one thread per process keeps CPU GEMMs' summation order, and so the training
-    // numbers, the same from run to run.
-    env.put("OMP_WAIT_POLICY", "PASSIVE");
-    env.put("OMP_NUM_THREADS", "1");
-    env.put("MKL_NUM_THREADS", "1");
-    env.put("MKL_DYNAMIC", "FALSE");
-    env.put("MKL_CBWR", "COMPATIBLE");
     start(
         resourceId,
         "GET_TM_RESOURCE_PARAMS",
         "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-        List.of(
-            "-Dai.djl.offline=true",
-            "-Dai.djl.pytorch.num_threads=1",
-            "-Dai.djl.pytorch.num_interop_threads=1"),
-        env,
+        FlinkClusterConfig.taskManagerJvmOptions(),
+        FlinkClusterConfig.taskManagerEnvironment(),
         "-D",
         "taskmanager.resource-id=" + resourceId);
   }
@@ -136,8 +108,7 @@ final class FlinkProcesses {
       throw new IOException("BashJavaUtils " + resourceCommand + " printed " + result);
     }
     List<String> jvm = new ArrayList<>(List.of(result.get(0).split(" ")));
-    jvm.add("--add-modules");
-    jvm.add("jdk.incubator.vector");
+    jvm.addAll(FlinkClusterConfig.jvmOptions());
     jvm.addAll(extraJvmOptions);
     jvm.add("-Dlog.file=" + dir.log().resolve(name + ".log"));
     jvm.add("-Dlog4j.configurationFile=" + dir.conf().resolve("log4j.properties"));

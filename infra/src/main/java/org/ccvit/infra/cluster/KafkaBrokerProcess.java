@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.ccvit.infra.KafkaBrokerConfig;
 import org.ccvit.infra.KafkaTopics;
 
 /**
@@ -54,17 +55,11 @@ final class KafkaBrokerProcess {
             "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             "inter.broker.listener.name=PLAINTEXT",
             "log.dirs=" + data.toAbsolutePath(),
-            // One node: internal topics cannot be replicated; one partition makes the first
-            // transactional producer start quickly.
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=1",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "transaction.state.log.num.partitions=1",
-            "group.initial.rebalance.delay.ms=0",
-            "message.max.bytes=" + KafkaTopics.MAX_MESSAGE_BYTES,
-            "replica.fetch.max.bytes=" + KafkaTopics.MAX_MESSAGE_BYTES,
             "");
+    StringBuilder shared = new StringBuilder();
+    KafkaBrokerConfig.shared()
+        .forEach((k, v) -> shared.append(k).append('=').append(v).append('\n'));
+    props += shared;
     Files.writeString(kafka.resolve("server.properties"), props);
     Files.writeString(
         kafka.resolve("log4j2.properties"),

@@ -22,6 +22,7 @@ import org.apache.flink.util.OutputTag;
 import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.schemas.RejectRecord;
+import org.ccvit.schemas.TokenIds;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.PipelineStage;
 import org.ccvit.tokenizer.RejectedInputException;
@@ -29,6 +30,7 @@ import org.ccvit.tokenizer.SampleMaker;
 import org.ccvit.tokenizer.StageTimer;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.tokenizer.codebook.CodebookUsage;
 
 /**
  * Keyed by sample key, with the codebook as broadcast state: each image becomes one {@link
@@ -36,8 +38,9 @@ import org.ccvit.tokenizer.codebook.Codebook;
  * codebook wait in keyed state and are released when it comes. The n-th time a key is seen it is
  * tokenized as epoch n, so a second pass over the same images draws new crops and masks.
  *
- * <p>Metrics per subtask: {@code samples}, {@code rejects}, and the time spent in each stage as
- * {@code stageNanos.<decode|augment|tokenize|mask>} (divide by samples for the time per sample).
+ * <p>Metrics per subtask: {@code samples}, {@code rejects}, the time spent in each stage as {@code
+ * stageNanos.<decode|augment|tokenize|mask>} (divide by samples for the time per sample), and
+ * {@code codebookUsage}, the share of the current codebook's centroids this subtask's samples used.
  */
 public class TokenizeMaskFunction
     extends KeyedBroadcastProcessFunction<String, ImageRecord, CodebookRecord, TrainingSample> {
@@ -65,6 +68,7 @@ public class TokenizeMaskFunction
   private transient Counter samples;
   private transient Counter rejects;
   private transient StageTimer stageTimer;
+  private transient CodebookUsage usage;
 
   public TokenizeMaskFunction(TokenizerConfig config) {
     this.config = config;
@@ -74,6 +78,9 @@ public class TokenizeMaskFunction
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     rejects = getRuntimeContext().getMetricGroup().counter("rejects");
+    getRuntimeContext()
+        .getMetricGroup()
+        .gauge("codebookUsage", () -> usage == null ? Double.NaN : usage.fraction());
     MetricGroup stages = getRuntimeContext().getMetricGroup().addGroup("stageNanos");
     Counter[] stageNanos = new Counter[PipelineStage.values().length];
     for (PipelineStage stage : PipelineStage.values()) {
@@ -145,6 +152,7 @@ public class TokenizeMaskFunction
     }
     // Outside the try: a failure of a chained downstream operator must fail the job, not
     // turn into a reject.
+    usage.record(TokenIds.unpack(sample.getTokenIds()));
     out.collect(sample);
     samples.inc();
   }
@@ -163,7 +171,9 @@ public class TokenizeMaskFunction
 
   private SampleMaker makerFor(CodebookRecord codebook) {
     if (maker == null || !maker.codebook().version().equals(codebook.getVersion())) {
-      maker = new SampleMaker(config, Codebook.fromRecord(codebook), stageTimer);
+      Codebook current = Codebook.fromRecord(codebook);
+      maker = new SampleMaker(config, current, stageTimer);
+      usage = new CodebookUsage(current.k());
     }
     return maker;
   }
