@@ -197,7 +197,8 @@ public final class PretrainJob {
                 model,
                 o.model.train(),
                 out,
-                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString()));
+                o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString(),
+                o.shuffle(model.imgSize(), model.numPatches())));
     new PretrainJob(tokenizer, images, codebooks)
         .buildWithSinks(env, trainer, rejects, o.trainerSlotGroup, o.failOnceAtSample);
     return env.executeAsync("ccvit pretrain");

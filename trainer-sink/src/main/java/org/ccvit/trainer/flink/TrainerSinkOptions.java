@@ -7,6 +7,7 @@ package org.ccvit.trainer.flink;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import org.ccvit.trainer.ShuffleConfig;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.model.CcvitConfig;
 
@@ -18,9 +19,14 @@ import org.ccvit.trainer.model.CcvitConfig;
  * @param outputDir a local (or mounted) directory, shared by the machines the trainer may run on
  * @param initWeights safetensors file (original names) to start from instead of the seeded
  *     initialisation, or null; ignored when the job restores from a checkpoint or savepoint
+ * @param shuffle the shuffle buffer in front of the batches
  */
 public record TrainerSinkOptions(
-    CcvitConfig model, TrainConfig train, String outputDir, String initWeights)
+    CcvitConfig model,
+    TrainConfig train,
+    String outputDir,
+    String initWeights,
+    ShuffleConfig shuffle)
     implements Serializable {
 
   /**
@@ -43,6 +49,17 @@ public record TrainerSinkOptions(
   /** Starts from the seeded initialisation. */
   public TrainerSinkOptions(CcvitConfig model, TrainConfig train, String outputDir) {
     this(model, train, outputDir, null);
+  }
+
+  /** Trains samples in arrival order. */
+  public TrainerSinkOptions(
+      CcvitConfig model, TrainConfig train, String outputDir, String initWeights) {
+    this(model, train, outputDir, initWeights, ShuffleConfig.OFF);
+  }
+
+  /** These options with another shuffle buffer. */
+  public TrainerSinkOptions withShuffle(ShuffleConfig buffer) {
+    return new TrainerSinkOptions(model, train, outputDir, initWeights, buffer);
   }
 
   /** Where the weights of checkpoint {@code checkpointId} wait for it to complete. */
