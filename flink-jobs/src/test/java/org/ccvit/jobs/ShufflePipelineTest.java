@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -38,7 +37,6 @@ import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.SharedData;
 import org.ccvit.tokenizer.TokenizerConfig;
-import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.trainer.ShuffleBuffer;
 import org.ccvit.trainer.ShuffleConfig;
@@ -102,13 +100,7 @@ class ShufflePipelineTest {
     assertEquals(TOTAL, sorted.size(), "32 images of each class among the shard's first 400");
     sorted.forEach(r -> labels.put(r.getKey(), r.getLabel()));
     // Any codebook of the right shape serves: the test is about order and state.
-    SplittableRandom random = new SplittableRandom(5);
-    float[] centroids = new float[K * 3 * PATCH_SIZE * PATCH_SIZE];
-    for (int i = 0; i < centroids.length; i++) {
-      centroids[i] = (float) random.nextDouble();
-    }
-    codebookFile = tmp.resolve("centroids.npy");
-    new Codebook("random", K, PATCH_SIZE, 3, centroids).writeNpy(codebookFile);
+    codebookFile = RandomCodebook.write(tmp.resolve("centroids.npy"), K, PATCH_SIZE, 5);
     kafka = EmbeddedKafka.start();
     settings = new KafkaSettings(kafka.bootstrapServers());
   }
@@ -129,7 +121,8 @@ class ShufflePipelineTest {
     publish("shuffle", 0, 290);
     // A checkpoint completes with the buffer full and 2 steps trained (less what unaligned
     // checkpoints keep in flight); the failure comes after step 3, which the restore must forget.
-    waitFor(() -> FaultTolerancePipelineTest.Probe.completedAt.get() == 290, "a checkpoint");
+    FaultTolerancePipelineTest.waitFor(
+        () -> FaultTolerancePipelineTest.Probe.completedAt.get() == 290, "a checkpoint");
     FaultTolerancePipelineTest.Probe.failAt.set(305);
     publish("shuffle", 290, TOTAL);
     job.getJobExecutionResult().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -232,7 +225,8 @@ class ShufflePipelineTest {
         producer.send(new ProducerRecord<>(topic, key, codec.encode(r)));
         if (i == 0) {
           producer.flush();
-          waitFor(() -> FaultTolerancePipelineTest.Probe.seen.get() >= 1, "the first sample");
+          FaultTolerancePipelineTest.waitFor(
+              () -> FaultTolerancePipelineTest.Probe.seen.get() >= 1, "the first sample");
         }
       }
     }
@@ -256,17 +250,6 @@ class ShufflePipelineTest {
     assertEquals(TOTAL / BATCH, steps.length);
     for (int i = 0; i < steps.length; i++) {
       assertEquals(i + 1, steps[i], "steps of the surviving lineage, each once");
-    }
-  }
-
-  private static void waitFor(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
     }
   }
 }
