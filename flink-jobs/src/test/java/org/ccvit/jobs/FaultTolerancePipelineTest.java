@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,13 +96,7 @@ class FaultTolerancePipelineTest {
       records.addAll(images);
     }
     // Any codebook of the right shape serves: the test is about state, not about what is learned.
-    SplittableRandom random = new SplittableRandom(3);
-    float[] centroids = new float[K * 3 * PATCH_SIZE * PATCH_SIZE];
-    for (int i = 0; i < centroids.length; i++) {
-      centroids[i] = (float) random.nextDouble();
-    }
-    codebookFile = tmp.resolve("centroids.npy");
-    new Codebook("random", K, PATCH_SIZE, 3, centroids).writeNpy(codebookFile);
+    codebookFile = RandomCodebook.write(tmp.resolve("centroids.npy"), K, PATCH_SIZE, 3);
     codebook = Codebook.readNpy(codebookFile, PATCH_SIZE, 3);
     kafka = EmbeddedKafka.start();
     settings = new KafkaSettings(kafka.bootstrapServers());
@@ -430,7 +423,7 @@ class FaultTolerancePipelineTest {
     waitFor(() -> job.getJobExecutionResult().isDone(), "the job to end");
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+  static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMillis(TIMEOUT_MS).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -24,6 +24,11 @@ import org.ccvit.trainer.model.CcvitConfig;
  * trainer continues with the newer codebook. Samples of a version left behind that still arrive (in
  * flight from a tokenizer that had not switched yet) are stale: dropped and counted, never trained.
  * A sample whose codebook has not arrived yet waits for it.
+ *
+ * <p>Samples of the version in use pass through a seeded {@link ShuffleBuffer} on their way into
+ * batches. It holds only that version: at a switch it is drained (in its seeded order) into the old
+ * version's last batches, so no sample turns stale by waiting in it. At the end of input it drains
+ * too; {@link #releaseIfIdle()} bounds how long it holds samples back from a slow source.
  */
 public final class StreamTrainer implements AutoCloseable {
 
@@ -49,13 +54,21 @@ public final class StreamTrainer implements AutoCloseable {
   private CodebookVersions versions = new CodebookVersions();
   private final List<TrainingSample> batch = new ArrayList<>();
   private final List<TrainingSample> waiting = new ArrayList<>();
+  private final ShuffleBuffer<TrainingSample> shuffle;
+  private long drawsAtLastIdleCheck;
   private long staleSamples;
   private long refusedSamples;
 
+  /** Trains samples in arrival order (no shuffle buffer). */
   public StreamTrainer(CcvitConfig model, TrainConfig train, Events events) {
+    this(model, train, ShuffleConfig.OFF, events);
+  }
+
+  public StreamTrainer(CcvitConfig model, TrainConfig train, ShuffleConfig shuffle, Events events) {
     this.trainer = new Trainer(model, train);
     this.batchSize = train.batchSize();
     this.events = events;
+    this.shuffle = new ShuffleBuffer<>(shuffle.bufferSize(), train.seed());
   }
 
   /** Learns a codebook version and releases the samples that waited for it. */
@@ -82,13 +95,11 @@ public final class StreamTrainer implements AutoCloseable {
   public void sample(TrainingSample sample) throws IOException {
     String version = sample.getCodebookVersion();
     switch (versions.route(version)) {
-      case CURRENT -> add(sample);
+      case CURRENT -> accept(sample);
       case NEWER -> {
-        if (!batch.isEmpty()) {
-          trainBatch();
-        }
+        endVersion();
         trainer.useCodebook(versions.switchTo(version));
-        add(sample);
+        accept(sample);
       }
       case RETIRED -> {
         staleSamples++;
@@ -101,12 +112,30 @@ public final class StreamTrainer implements AutoCloseable {
     }
   }
 
-  private void add(TrainingSample sample) throws IOException {
+  /** A sample of the version in use: refused, or into the shuffle buffer. */
+  private void accept(TrainingSample sample) throws IOException {
     String reason = trainer.rejectionReason(sample);
     if (reason != null) {
       refuse(sample, reason);
       return;
     }
+    TrainingSample released = shuffle.offer(sample);
+    if (released != null) {
+      add(released);
+    }
+  }
+
+  /** Trains everything of the version in use: the shuffle buffer's samples, the short batch. */
+  private void endVersion() throws IOException {
+    for (TrainingSample s : shuffle.drain()) {
+      add(s);
+    }
+    if (!batch.isEmpty()) {
+      trainBatch();
+    }
+  }
+
+  private void add(TrainingSample sample) throws IOException {
     batch.add(sample);
     if (batch.size() >= batchSize) {
       trainBatch();
@@ -119,13 +148,11 @@ public final class StreamTrainer implements AutoCloseable {
   }
 
   /**
-   * End of input: trains the unfinished batch; samples still waiting for a codebook that never came
-   * are refused.
+   * End of input: drains the shuffle buffer and trains the unfinished batch; samples still waiting
+   * for a codebook that never came are refused.
    */
   public void finish() throws IOException {
-    if (!batch.isEmpty()) {
-      trainBatch();
-    }
+    endVersion();
     for (TrainingSample s : waiting) {
       refuse(s, "its codebook version " + s.getCodebookVersion() + " never arrived");
     }
@@ -137,6 +164,30 @@ public final class StreamTrainer implements AutoCloseable {
     StepMetrics metrics = trainer.step(samples);
     batch.clear();
     events.trained(metrics, samples, trainer.codebook().version());
+  }
+
+  /**
+   * The bound on waiting for a slow source, called every {@link ShuffleConfig#maxWaitMs()}: when
+   * nothing has left the shuffle buffer since the last call, it releases what the unfinished batch
+   * lacks (or all it holds), which trains a batch if that fills it.
+   *
+   * @return the samples released
+   */
+  public int releaseIfIdle() throws IOException {
+    int released = 0;
+    if (shuffle.draws() == drawsAtLastIdleCheck) {
+      int lacking = Math.min(shuffle.size(), batchSize - batch.size());
+      for (; released < lacking; released++) {
+        add(shuffle.draw());
+      }
+    }
+    drawsAtLastIdleCheck = shuffle.draws();
+    return released;
+  }
+
+  /** Samples held by the shuffle buffer. */
+  public int buffered() {
+    return shuffle.size();
   }
 
   /** Steps taken so far. */
@@ -169,7 +220,14 @@ public final class StreamTrainer implements AutoCloseable {
   public void writeSnapshot(OutputStream out) throws IOException {
     TrainerSnapshot.write(
         new TrainerSnapshot.Contents(
-            trainer, versions, batch, waiting, staleSamples, refusedSamples),
+            trainer,
+            versions,
+            batch,
+            waiting,
+            shuffle.contents(),
+            shuffle.draws(),
+            staleSamples,
+            refusedSamples),
         out);
   }
 
@@ -185,6 +243,8 @@ public final class StreamTrainer implements AutoCloseable {
     batch.addAll(restored.batch());
     waiting.clear();
     waiting.addAll(restored.waiting());
+    shuffle.restore(restored.shuffled(), restored.shuffleDraws());
+    drawsAtLastIdleCheck = shuffle.draws();
     staleSamples = restored.staleSamples();
     refusedSamples = restored.refusedSamples();
   }

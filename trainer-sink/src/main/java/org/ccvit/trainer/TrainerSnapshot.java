@@ -34,8 +34,10 @@ import org.ccvit.tokenizer.codebook.Codebook;
  * step, counts), {@value #WEIGHTS} (original names), {@value #OPTIMIZER} (AdamW moments and step
  * count), {@code codebooks/<i>.avro} (the version in use first, then those that arrived after it),
  * {@value #RETIRED} (one version per line), and the unfinished batch and the samples waiting for
- * their codebook ({@value #BATCH}, {@value #WAITING}: count, then length-prefixed Avro samples).
- * Any zip tool can list it.
+ * their codebook ({@value #BATCH}, {@value #WAITING}: count, then length-prefixed Avro samples),
+ * and the shuffle buffer's samples ({@value #SHUFFLE}, same layout; its draw count is in the
+ * manifest; both are absent from snapshots written before the buffer existed, which held none). Any
+ * zip tool can list it.
  */
 public final class TrainerSnapshot {
 
@@ -46,6 +48,7 @@ public final class TrainerSnapshot {
   static final String RETIRED = "retired.txt";
   static final String BATCH = "batch.samples";
   static final String WAITING = "waiting.samples";
+  static final String SHUFFLE = "shuffle.samples";
 
   private static final String FORMAT = "ccvit-trainer-snapshot-1";
   private static final AvroCodec<TrainingSample> SAMPLES = new AvroCodec<>(TrainingSample.class);
@@ -60,6 +63,8 @@ public final class TrainerSnapshot {
       CodebookVersions versions,
       List<TrainingSample> batch,
       List<TrainingSample> waiting,
+      List<TrainingSample> shuffled,
+      long shuffleDraws,
       long staleSamples,
       long refusedSamples) {}
 
@@ -68,6 +73,8 @@ public final class TrainerSnapshot {
       CodebookVersions versions,
       List<TrainingSample> batch,
       List<TrainingSample> waiting,
+      List<TrainingSample> shuffled,
+      long shuffleDraws,
       long staleSamples,
       long refusedSamples) {}
 
@@ -80,6 +87,7 @@ public final class TrainerSnapshot {
     manifest.setProperty("codebookInUse", Boolean.toString(c.versions().current() != null));
     manifest.setProperty("staleSamples", Long.toString(c.staleSamples()));
     manifest.setProperty("refusedSamples", Long.toString(c.refusedSamples()));
+    manifest.setProperty("shuffleDraws", Long.toString(c.shuffleDraws()));
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     manifest.store(text, null);
     entry(zip, MANIFEST, text.toByteArray());
@@ -97,6 +105,7 @@ public final class TrainerSnapshot {
     entry(zip, RETIRED, retired.getBytes(StandardCharsets.UTF_8));
     entry(zip, BATCH, samples(c.batch()));
     entry(zip, WAITING, samples(c.waiting()));
+    entry(zip, SHUFFLE, samples(c.shuffled()));
     // Ends the archive without closing the caller's stream.
     zip.finish();
   }
@@ -113,6 +122,7 @@ public final class TrainerSnapshot {
     List<String> retired = List.of();
     List<TrainingSample> batch = null;
     List<TrainingSample> waiting = null;
+    List<TrainingSample> shuffled = List.of();
     boolean weights = false;
     boolean optimizer = false;
     for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
@@ -136,6 +146,8 @@ public final class TrainerSnapshot {
         batch = samples(zip.readAllBytes());
       } else if (name.equals(WAITING)) {
         waiting = samples(zip.readAllBytes());
+      } else if (name.equals(SHUFFLE)) {
+        shuffled = samples(zip.readAllBytes());
       }
     }
     if (manifest == null || !FORMAT.equals(manifest.getProperty("format"))) {
@@ -166,6 +178,8 @@ public final class TrainerSnapshot {
             known, Boolean.parseBoolean(manifest.getProperty("codebookInUse")), retired),
         batch,
         waiting,
+        shuffled,
+        Long.parseLong(manifest.getProperty("shuffleDraws", "0")),
         Long.parseLong(manifest.getProperty("staleSamples")),
         Long.parseLong(manifest.getProperty("refusedSamples")));
   }

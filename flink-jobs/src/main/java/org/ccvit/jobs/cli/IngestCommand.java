@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.options.KafkaClientOptions;
+import org.ccvit.tokenizer.io.SeededReadOrder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,6 +66,20 @@ final class IngestCommand implements Callable<Integer> {
               + " (re-encode as a smaller JPEG until it fits) (default: ${DEFAULT-VALUE}).")
   KafkaPublisher.Oversize oversize;
 
+  @Option(
+      names = "--shuffle",
+      description =
+          "Send each pass in its own seeded random order (image files in a uniform order; shards"
+              + " in a shuffled order, each shard's images shuffled), so the topic does not start"
+              + " class-sorted. Not with --limit.")
+  boolean shuffle;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the --shuffle order (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, folders or shards.")
   List<Path> inputs;
 
@@ -77,7 +92,8 @@ final class IngestCommand implements Callable<Integer> {
               topic,
               passes,
               limit,
-              new KafkaPublisher.RecordLimit(maxRecordBytes, oversize));
+              new KafkaPublisher.RecordLimit(maxRecordBytes, oversize),
+              shuffle ? new SeededReadOrder(seed) : null);
       System.out.printf("ingest: %d records sent to %s%n", report.sent(), topic);
       report.downscaled().forEach(r -> System.out.println("ingest: downscaled " + r));
       report.refused().forEach(r -> System.out.println("ingest: refused " + r));

@@ -22,6 +22,7 @@ import org.ccvit.schemas.CodebookRecord;
 import org.ccvit.schemas.ImageRecord;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.io.ImageSources;
+import org.ccvit.tokenizer.io.SeededReadOrder;
 
 /** The inputs the jobs are built from: Kafka topics, image files and shards, codebook files. */
 public final class Inputs {
@@ -93,10 +94,20 @@ public final class Inputs {
    * epoch). Shards are the unit of parallelism.
    */
   public static StreamInput<ImageRecord> imageFiles(List<Path> inputs, int passes) {
+    return imageFiles(inputs, passes, null);
+  }
+
+  /**
+   * As {@link #imageFiles(List, int)}, each pass's files and shards in the seeded order {@code
+   * order} gives that pass (a shard's images stay in the shard's order), or in their own order when
+   * it is null.
+   */
+  public static StreamInput<ImageRecord> imageFiles(
+      List<Path> inputs, int passes, SeededReadOrder order) {
     List<Path> once = ImageSources.expand(inputs); // lists what it leaves out once, not per pass
     List<String> units = new ArrayList<>();
     for (int pass = 0; pass < passes; pass++) {
-      once.forEach(p -> units.add(p.toString()));
+      (order == null ? once : order.units(once, pass)).forEach(p -> units.add(p.toString()));
     }
     return env ->
         env.fromData(units)

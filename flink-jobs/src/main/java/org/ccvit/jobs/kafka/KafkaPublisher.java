@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.ccvit.schemas.AvroCodec;
@@ -22,6 +23,7 @@ import org.ccvit.tokenizer.RejectedInputException;
 import org.ccvit.tokenizer.image.ImageLimits;
 import org.ccvit.tokenizer.image.ImageShrinker;
 import org.ccvit.tokenizer.io.ImageSources;
+import org.ccvit.tokenizer.io.SeededReadOrder;
 
 /** Publishes image records (ingest) and codebooks to Kafka as Avro binary values. */
 public final class KafkaPublisher implements AutoCloseable {
@@ -72,6 +74,27 @@ public final class KafkaPublisher implements AutoCloseable {
   public IngestReport publishImages(
       List<Path> inputs, String topic, int passes, long limit, RecordLimit recordLimit)
       throws IOException {
+    return publishImages(inputs, topic, passes, limit, recordLimit, null);
+  }
+
+  /**
+   * As {@link #publishImages(List, String, int, long, RecordLimit)}, each pass in the seeded order
+   * {@code order} gives it (all images: a limit needs the inputs' own order), or in the inputs' own
+   * order when it is null.
+   */
+  public IngestReport publishImages(
+      List<Path> inputs,
+      String topic,
+      int passes,
+      long limit,
+      RecordLimit recordLimit,
+      SeededReadOrder order)
+      throws IOException {
+    if (order != null && limit > 0) {
+      throw new IllegalArgumentException(
+          "a limit takes the first images in the inputs' own order: it cannot be combined with a"
+              + " shuffled order (give the images to send instead)");
+    }
     AvroCodec<ImageRecord> codec = new AvroCodec<>(ImageRecord.class);
     ImageShrinker shrinker = new ImageShrinker(ImageLimits.defaults());
     List<Path> units = ImageSources.expand(inputs);
@@ -80,9 +103,7 @@ public final class KafkaPublisher implements AutoCloseable {
     long[] sent = {0};
     for (int pass = 0; pass < passes; pass++) {
       boolean firstPass = pass == 0;
-      ImageSources.readAll(
-          units,
-          limit,
+      Consumer<ImageRecord> send =
           record -> {
             byte[] value = codec.encode(record);
             if (value.length > recordLimit.maxBytes()) {
@@ -133,7 +154,12 @@ public final class KafkaPublisher implements AutoCloseable {
                 new ProducerRecord<>(
                     topic, record.getKey().getBytes(StandardCharsets.UTF_8), value));
             sent[0]++;
-          });
+          };
+      if (order == null) {
+        ImageSources.readAll(units, limit, send);
+      } else {
+        order.read(units, pass, send);
+      }
     }
     producer.flush();
     return new IngestReport(sent[0], refused, downscaled);

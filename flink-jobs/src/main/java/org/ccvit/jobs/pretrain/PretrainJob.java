@@ -36,6 +36,8 @@ import org.ccvit.tokenizer.SampleMaker;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
+import org.ccvit.tokenizer.io.SeededReadOrder;
+import org.ccvit.trainer.ShuffleConfig;
 import org.ccvit.trainer.flink.TrainerFeed;
 import org.ccvit.trainer.flink.TrainerSink;
 import org.ccvit.trainer.flink.TrainerSinkOptions;
@@ -162,9 +164,14 @@ public final class PretrainJob {
     }
     KafkaSettings kafka =
         o.bootstrapServers == null ? null : o.kafkaClient.settings(o.bootstrapServers);
+    ShuffleConfig shuffle = o.shuffle(model.imgSize(), model.numPatches());
     StreamInput<ImageRecord> images =
         o.images != null
-            ? Inputs.imageFiles(o.images, o.passes)
+            // With the buffer on, files come in a new seeded order every pass too.
+            ? Inputs.imageFiles(
+                o.images,
+                o.passes,
+                shuffle.bufferSize() > 0 ? new SeededReadOrder(o.training.seed) : null)
             : o.stopAtOffset > 0
                 ? Inputs.kafkaImages(
                     kafka, o.topic, o.groupId, new SameOffsetEverywhere(o.stopAtOffset))
@@ -189,6 +196,7 @@ public final class PretrainJob {
                 o.training.train(),
                 out,
                 o.initWeights == null ? null : o.initWeights.toAbsolutePath().toString(),
+                shuffle,
                 o.monitor == null ? null : o.monitor.settings()));
     new PretrainJob(tokenizer, images, codebooks)
         .buildWithSinks(env, trainer, rejects, o.trainerSlotGroup, o.failOnceAtSample);

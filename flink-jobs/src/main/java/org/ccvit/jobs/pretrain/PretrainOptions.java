@@ -11,6 +11,7 @@ import org.ccvit.jobs.options.KafkaClientOptions;
 import org.ccvit.jobs.options.ModelOptions;
 import org.ccvit.jobs.options.MonitorOptions;
 import org.ccvit.jobs.options.TrainingOptions;
+import org.ccvit.trainer.ShuffleConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -127,6 +128,25 @@ public final class PretrainOptions {
   public String restore;
 
   @Option(
+      names = "--shuffle-buffer",
+      paramLabel = "N",
+      description =
+          "Samples the trainer's shuffle buffer holds; each sample it trains is drawn uniformly"
+              + " from them with the run seed. Default: 16 batches, at most 256 MiB of samples,"
+              + " at least one batch. 0 trains samples in arrival order.")
+  public Integer shuffleBuffer;
+
+  @Option(
+      names = "--shuffle-max-wait",
+      paramLabel = "MS",
+      defaultValue = "10000",
+      description =
+          "When the shuffle buffer has released nothing for this long (a slow source), it releases"
+              + " what the unfinished batch lacks; 0 = wait until it is full (default:"
+              + " ${DEFAULT-VALUE}).")
+  public long shuffleMaxWaitMs = 10_000;
+
+  @Option(
       names = "--stop-at-offset",
       hidden = true,
       defaultValue = "0",
@@ -148,4 +168,14 @@ public final class PretrainOptions {
   @Mixin public TrainingOptions training;
 
   @Mixin public MonitorOptions monitor;
+
+  /** The shuffle buffer for a model of {@code imageSize} px and {@code patches} patches. */
+  public ShuffleConfig shuffle(int imageSize, int patches) {
+    int size =
+        shuffleBuffer != null
+            ? shuffleBuffer
+            : ShuffleConfig.defaultBufferSize(
+                training.batchSize, ShuffleConfig.sampleBytes(imageSize, patches));
+    return new ShuffleConfig(size, shuffleMaxWaitMs);
+  }
 }

@@ -68,6 +68,9 @@ class PretrainDashboardTest {
                         String.valueOf(PATCH_SIZE),
                         "--batch-size",
                         "4",
+                        // The first step as soon as a batch has arrived, not a full buffer.
+                        "--shuffle-buffer",
+                        "0",
                         "--web-ui-port",
                         String.valueOf(port)));
     FlinkRest rest = new FlinkRest("http://127.0.0.1:" + port);

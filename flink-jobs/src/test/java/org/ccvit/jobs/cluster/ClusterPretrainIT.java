@@ -574,6 +574,9 @@ class ClusterPretrainIT {
     o.checkpointIntervalMs = 2000;
     o.failOnceAtSample = failAt;
     o.passes = 1;
+    // Arrival order: the runs here count steps as images arrive in thirds (ShufflePipelineTest
+    // covers restores with the shuffle buffer).
+    o.shuffleBuffer = 0;
     o.model = new ModelOptions();
     o.model.imageSize = IMAGE_SIZE;
     o.model.patchSize = PATCH_SIZE;

@@ -51,13 +51,17 @@ public final class TrainerSink
 
   @Override
   public TrainerWriter createWriter(WriterInitContext context) throws IOException {
-    return new TrainerWriter(options, context.metricGroup(), List.of());
+    TrainerWriter writer = new TrainerWriter(options, context.metricGroup(), List.of());
+    writer.boundShuffleWait(context.getProcessingTimeService());
+    return writer;
   }
 
   @Override
   public StatefulSinkWriter<TrainerInput, TrainerStatePart> restoreWriter(
       WriterInitContext context, Collection<TrainerStatePart> parts) throws IOException {
-    return new TrainerWriter(options, context.metricGroup(), parts);
+    TrainerWriter writer = new TrainerWriter(options, context.metricGroup(), parts);
+    writer.boundShuffleWait(context.getProcessingTimeService());
+    return writer;
   }
 
   @Override

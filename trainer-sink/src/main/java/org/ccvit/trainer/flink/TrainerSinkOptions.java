@@ -7,6 +7,7 @@ package org.ccvit.trainer.flink;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import org.ccvit.trainer.ShuffleConfig;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.eval.KnnMonitor;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -19,12 +20,15 @@ import org.ccvit.trainer.model.CcvitConfig;
  * @param outputDir a local (or mounted) directory, shared by the machines the trainer may run on
  * @param initWeights safetensors file (original names) to start from instead of the seeded
  *     initialisation, or null; ignored when the job restores from a checkpoint or savepoint
+ * @param shuffle the shuffle buffer in front of the batches
+ * @param monitor the online k-NN monitor's settings, or null
  */
 public record TrainerSinkOptions(
     CcvitConfig model,
     TrainConfig train,
     String outputDir,
     String initWeights,
+    ShuffleConfig shuffle,
     KnnMonitor.Settings monitor)
     implements Serializable {
 
@@ -45,15 +49,25 @@ public record TrainerSinkOptions(
   /** Under the output directory: weights of checkpoints that have not completed yet. */
   public static final String PENDING_DIR = "trainer-pending";
 
-  /** Without the online k-NN monitor. */
-  public TrainerSinkOptions(
-      CcvitConfig model, TrainConfig train, String outputDir, String initWeights) {
-    this(model, train, outputDir, initWeights, null);
-  }
-
   /** Starts from the seeded initialisation. */
   public TrainerSinkOptions(CcvitConfig model, TrainConfig train, String outputDir) {
     this(model, train, outputDir, null);
+  }
+
+  /** Trains samples in arrival order, without the online k-NN monitor. */
+  public TrainerSinkOptions(
+      CcvitConfig model, TrainConfig train, String outputDir, String initWeights) {
+    this(model, train, outputDir, initWeights, ShuffleConfig.OFF, null);
+  }
+
+  /** These options with another shuffle buffer. */
+  public TrainerSinkOptions withShuffle(ShuffleConfig buffer) {
+    return new TrainerSinkOptions(model, train, outputDir, initWeights, buffer, monitor);
+  }
+
+  /** These options with the online k-NN monitor (null: none). */
+  public TrainerSinkOptions withMonitor(KnnMonitor.Settings settings) {
+    return new TrainerSinkOptions(model, train, outputDir, initWeights, shuffle, settings);
   }
 
   /** Where the weights of checkpoint {@code checkpointId} wait for it to complete. */

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -48,6 +49,7 @@ final class TrainerWriter
   private final Counter trainedSamples;
   private final Counter refusedSamples;
   private final Counter staleSamples;
+  private final Counter idleReleases;
   private volatile StepMetrics last;
   private volatile double samplesPerSecond = Double.NaN;
   private volatile String codebookVersion;
@@ -68,7 +70,7 @@ final class TrainerWriter
     this.trainedSamples = metrics.counter("trainedSamples");
     this.refusedSamples = metrics.counter("refusedSamples");
     this.staleSamples = metrics.counter("staleSamples");
-    this.trainer = new StreamTrainer(options.model(), options.train(), this);
+    this.trainer = new StreamTrainer(options.model(), options.train(), options.shuffle(), this);
     this.monitor =
         options.monitor() == null ? null : new KnnMonitor(options.monitor(), options.model());
     try {
@@ -77,10 +79,12 @@ final class TrainerWriter
           trainer.readSnapshot(in, "the trainer state of the restored checkpoint");
         }
         LOG.info(
-            "restored the trainer at step {} with codebook {} and {} pending samples",
+            "restored the trainer at step {} with codebook {}, {} pending samples and {} in the"
+                + " shuffle buffer",
             trainer.step(),
             trainer.codebookVersion(),
-            trainer.pending());
+            trainer.pending(),
+            trainer.buffered());
       } else if (options.initWeights() != null) {
         trainer.trainer().loadWeights(Path.of(options.initWeights()));
       }
@@ -112,6 +116,33 @@ final class TrainerWriter
     metrics.gauge("codebookVersion", () -> codebookVersion);
     metrics.gauge("step", () -> last == null ? offeredStep : last.step());
     metrics.gauge("knnTop1", () -> knnTop1);
+    metrics.gauge("shuffleBuffered", trainer::buffered);
+    this.idleReleases = metrics.counter("shuffleIdleReleases");
+  }
+
+  /**
+   * Checks every {@link org.ccvit.trainer.ShuffleConfig#maxWaitMs()} whether the shuffle buffer
+   * released nothing since the last check, and then releases a batch's worth (see {@link
+   * StreamTrainer#releaseIfIdle()}). The timers run in the task's mailbox thread, between records.
+   */
+  void boundShuffleWait(ProcessingTimeService time) {
+    long every = options.shuffle().maxWaitMs();
+    if (every > 0 && options.shuffle().bufferSize() > 0) {
+      time.registerTimer(time.getCurrentProcessingTime() + every, now -> idleCheck(time, now));
+    }
+  }
+
+  private void idleCheck(ProcessingTimeService time, long now) throws IOException {
+    int released = trainer.releaseIfIdle();
+    if (released > 0) {
+      idleReleases.inc(released);
+      LOG.info(
+          "the shuffle buffer released nothing for {} ms: {} samples released early, {} still held",
+          options.shuffle().maxWaitMs(),
+          released,
+          trainer.buffered());
+    }
+    time.registerTimer(now + options.shuffle().maxWaitMs(), next -> idleCheck(time, next));
   }
 
   @Override

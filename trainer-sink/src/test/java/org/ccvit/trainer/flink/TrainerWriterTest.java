@@ -231,12 +231,9 @@ class TrainerWriterTest {
   void theKnnMonitorFillsItsColumnOnTheStepsItIsDue() throws Exception {
     String cifar = SharedData.dataset("cifar10/test-00000.tar.gz").toString();
     options =
-        new TrainerSinkOptions(
-            TINY,
-            TrainConfig.original(4, 20, 2),
-            dir.resolve("out").toString(),
-            null,
-            new KnnMonitor.Settings(List.of(cifar), List.of(cifar), 24, 12, 2, 5, 0.07));
+        new TrainerSinkOptions(TINY, TrainConfig.original(4, 20, 2), dir.resolve("out").toString())
+            .withMonitor(
+                new KnnMonitor.Settings(List.of(cifar), List.of(cifar), 24, 12, 2, 5, 0.07));
     try (TrainerWriter writer = writer(List.of())) {
       writer.write(in(v1), null);
       writeAll(writer, samples(v1, 12, 3, v1.version()));
