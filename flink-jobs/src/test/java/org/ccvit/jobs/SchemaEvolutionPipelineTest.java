@@ -8,8 +8,6 @@ package org.ccvit.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +20,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +31,7 @@ import org.ccvit.jobs.kafka.KafkaSettings;
 import org.ccvit.jobs.pretrain.PretrainJob;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.PlainAvro;
 import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.SchemaHistory;
 import org.ccvit.schemas.TrainingSample;
@@ -82,7 +78,7 @@ class SchemaEvolutionPipelineTest {
               switch (i % 3) {
                 case 0 -> bytes(v0Writer.encode(asV0(image, v0)));
                 case 1 -> current.encode(image);
-                default -> plainAvro(image);
+                default -> PlainAvro.encode(image);
               };
           producer.send(new ProducerRecord<>("images", key(image.getKey()), value));
         }
@@ -134,15 +130,6 @@ class SchemaEvolutionPipelineTest {
         .set("format", image.getFormat())
         .set("source", image.getSource())
         .build();
-  }
-
-  /** The image as releases before single-object encoding wrote it: Avro binary alone. */
-  private static byte[] plainAvro(ImageRecord image) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    new SpecificDatumWriter<>(ImageRecord.class).write(image, encoder);
-    encoder.flush();
-    return out.toByteArray();
   }
 
   private static Codebook randomCodebook() {

@@ -5,7 +5,6 @@
  */
 package org.ccvit.schemas;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -17,9 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -106,14 +103,14 @@ public final class AvroCodecCost {
       SpecificDatumWriter<T> writer = new SpecificDatumWriter<>(type);
       SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
       AvroCodec<T> codec = new AvroCodec<>(type);
-      byte[] plain = plain(writer, record);
+      byte[] plain = PlainAvro.encode(writer, record);
       byte[] soe = codec.encode(record);
       if (!codec.decode(soe).equals(record) || !codec.decode(plain).equals(record)) {
         throw new IllegalStateException(name + " does not survive the round trip");
       }
       double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
       for (int round = 0; round < ROUNDS; round++) {
-        best[0] = Math.min(best[0], timePerCall(() -> plain(writer, record)));
+        best[0] = Math.min(best[0], timePerCall(() -> PlainAvro.encode(writer, record)));
         best[1] = Math.min(best[1], timePerCall(() -> codec.encode(record)));
         best[2] = Math.min(best[2], timePerCall(() -> read(reader, plain)));
         best[3] = Math.min(best[3], timePerCall(() -> codec.decode(soe)));
@@ -156,14 +153,6 @@ public final class AvroCodecCost {
       throw new IllegalStateException("nothing produced");
     }
     return (double) (end - start) / calls;
-  }
-
-  private static <T> byte[] plain(SpecificDatumWriter<T> writer, T record) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    writer.write(record, encoder);
-    encoder.flush();
-    return out.toByteArray();
   }
 
   private static <T> T read(SpecificDatumReader<T> reader, byte[] bytes) throws IOException {
