@@ -159,7 +159,7 @@ public final class SchemaHistory {
                   + writer.number()
                   + ": "
                   + pair.getResult().getIncompatibilities().stream()
-                      .map(i -> i.getMessage() + " at " + i.getLocation())
+                      .map(i -> i.getType() + " " + i.getMessage() + " at " + i.getLocation())
                       .toList());
         }
       }
