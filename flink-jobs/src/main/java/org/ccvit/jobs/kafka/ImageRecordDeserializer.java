@@ -14,12 +14,14 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.ccvit.schemas.AvroCodec;
 import org.ccvit.schemas.ImageRecord;
+import org.ccvit.schemas.UnknownWriterSchemaException;
 import org.ccvit.tokenizer.flink.TokenizeMaskFunction;
 
 /**
- * Reads image records from Kafka. A value that does not parse is not dropped: it becomes a record
- * marked {@link TokenizeMaskFunction#UNPARSEABLE_FORMAT} whose source says where it was and why, so
- * the tokenizer rejects it with its key while the job runs on.
+ * Reads image records from Kafka, written by this release or an earlier one ({@link AvroCodec}). A
+ * value that does not parse, or names a schema this release does not know, is not dropped: it
+ * becomes a record marked {@link TokenizeMaskFunction#UNPARSEABLE_FORMAT} whose source says where
+ * it was and why, so the tokenizer rejects it with its key while the job runs on.
  */
 public final class ImageRecordDeserializer
     implements KafkaRecordDeserializationSchema<ImageRecord> {
@@ -38,12 +40,16 @@ public final class ImageRecordDeserializer
     } catch (Exception e) {
       String key =
           record.key() == null ? position : new String(record.key(), StandardCharsets.UTF_8);
+      String why =
+          e instanceof UnknownWriterSchemaException
+              ? e.getMessage() + "; a release that knows this schema reads it"
+              : "value is not an ImageRecord (" + e + ")";
       out.collect(
           ImageRecord.newBuilder()
               .setKey(key)
               .setImage(ByteBuffer.wrap(value))
               .setFormat(TokenizeMaskFunction.UNPARSEABLE_FORMAT)
-              .setSource(position + ": value is not an ImageRecord (" + e + ")")
+              .setSource(position + ": " + why)
               .build());
     }
   }
