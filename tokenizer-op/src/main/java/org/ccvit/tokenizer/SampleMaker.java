@@ -126,20 +126,25 @@ public final class SampleMaker {
             config.numReplaced(),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.MASK),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.REPLACE));
-    TrainingSample sample =
-        TrainingSample.newBuilder()
-            .setKey(key)
-            .setEpoch(epoch)
-            .setCodebookVersion(codebook.version())
-            .setImageSize(size)
-            .setChannels(CHANNELS)
-            .setPixels(ByteBuffer.wrap(view.chw()))
-            .setTokenIds(TokenIds.pack(ids))
-            .setMaskedPositions(boxed(plan.masked()))
-            .setReplacedPositions(boxed(plan.replaced()))
-            .build();
+    TrainingSample sample = sample(key, epoch, codebook.version(), view, ids, plan);
     timer.record(PipelineStage.MASK, System.nanoTime() - t3);
     return sample;
+  }
+
+  /** A sample of a view, its tokens and its corruption, as the trainer takes it. */
+  public static TrainingSample sample(
+      String key, int epoch, String codebookVersion, RgbImage view, int[] ids, CorruptionPlan plan) {
+    return TrainingSample.newBuilder()
+        .setKey(key)
+        .setEpoch(epoch)
+        .setCodebookVersion(codebookVersion)
+        .setImageSize(view.width())
+        .setChannels(CHANNELS)
+        .setPixels(ByteBuffer.wrap(view.chw()))
+        .setTokenIds(TokenIds.pack(ids))
+        .setMaskedPositions(boxed(plan.masked()))
+        .setReplacedPositions(boxed(plan.replaced()))
+        .build();
   }
 
   private void requirePatchSized(RgbImage image) throws RejectedInputException {
