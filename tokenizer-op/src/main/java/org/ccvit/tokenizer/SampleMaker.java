@@ -115,36 +115,54 @@ public final class SampleMaker {
     RgbImage view = augmentation.apply(decoded, augmentRng);
     long t2 = System.nanoTime();
     timer.record(PipelineStage.AUGMENT, t2 - t1);
+    return tokenizeAndCorrupt(key, epoch, view, t2);
+  }
+
+  /**
+   * The sample of an already made view (e.g. the deterministic center view, to look at what a model
+   * predicts): its tokens and the corruption that (run seed, key, epoch) draws, as for training.
+   */
+  public TrainingSample make(String key, int epoch, RgbImage view) {
+    if (view.width() != config.imageSize() || view.height() != config.imageSize()) {
+      throw new IllegalArgumentException(
+          "view is "
+              + view.width()
+              + "x"
+              + view.height()
+              + ", the configuration needs "
+              + config.imageSize()
+              + "x"
+              + config.imageSize());
+    }
+    return tokenizeAndCorrupt(key, epoch, view, System.nanoTime());
+  }
+
+  private TrainingSample tokenizeAndCorrupt(String key, int epoch, RgbImage view, long start) {
     int size = config.imageSize();
     float[] patches = Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
     int[] ids = search.assign(patches, config.numPatches());
-    long t3 = System.nanoTime();
-    timer.record(PipelineStage.TOKENIZE, t3 - t2);
+    long tokenized = System.nanoTime();
+    timer.record(PipelineStage.TOKENIZE, tokenized - start);
     CorruptionPlan plan =
         CorruptionPlan.draw(
             maskGenerator,
             config.numReplaced(),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.MASK),
             SampleRandom.of(config.seed(), key, epoch, SampleRandom.Purpose.REPLACE));
-    TrainingSample sample = sample(key, epoch, codebook.version(), view, ids, plan);
-    timer.record(PipelineStage.MASK, System.nanoTime() - t3);
+    TrainingSample sample =
+        TrainingSample.newBuilder()
+            .setKey(key)
+            .setEpoch(epoch)
+            .setCodebookVersion(codebook.version())
+            .setImageSize(size)
+            .setChannels(CHANNELS)
+            .setPixels(ByteBuffer.wrap(view.chw()))
+            .setTokenIds(TokenIds.pack(ids))
+            .setMaskedPositions(boxed(plan.masked()))
+            .setReplacedPositions(boxed(plan.replaced()))
+            .build();
+    timer.record(PipelineStage.MASK, System.nanoTime() - tokenized);
     return sample;
-  }
-
-  /** A sample of a view, its tokens and its corruption, as the trainer takes it. */
-  public static TrainingSample sample(
-      String key, int epoch, String codebookVersion, RgbImage view, int[] ids, CorruptionPlan plan) {
-    return TrainingSample.newBuilder()
-        .setKey(key)
-        .setEpoch(epoch)
-        .setCodebookVersion(codebookVersion)
-        .setImageSize(view.width())
-        .setChannels(CHANNELS)
-        .setPixels(ByteBuffer.wrap(view.chw()))
-        .setTokenIds(TokenIds.pack(ids))
-        .setMaskedPositions(boxed(plan.masked()))
-        .setReplacedPositions(boxed(plan.replaced()))
-        .build();
   }
 
   private void requirePatchSized(RgbImage image) throws RejectedInputException {

@@ -24,10 +24,10 @@ import org.ccvit.trainer.model.ModelOutput;
 import org.ccvit.trainer.model.ParameterStore;
 
 /**
- * What a trained model predicts for corrupted samples, with the input built exactly as for
- * training ({@link TrainingBatch}): the token it predicts at every masked and replaced position
- * and its pixel prediction there, turned back into pixels with the mean and standard deviation of
- * the original patch. Not thread-safe.
+ * What a trained model predicts for corrupted samples, with the input built exactly as for training
+ * ({@link TrainingBatch}): the token it predicts at every masked and replaced position and its
+ * pixel prediction there, turned back into pixels with the mean and standard deviation of the
+ * original patch. Not thread-safe.
  */
 public final class Predictor implements AutoCloseable {
 
@@ -36,7 +36,9 @@ public final class Predictor implements AutoCloseable {
   private final NDManager manager;
   private final CcvitModel model;
 
-  /** Loads {@code weights}, which must fit {@code config} exactly (see {@link SafetensorsWeights}). */
+  /**
+   * Loads {@code weights}, which must fit {@code config} exactly (see {@link SafetensorsWeights}).
+   */
   public Predictor(CcvitConfig config, Codebook codebook, Path weights) {
     if (codebook.k() != config.vocabSize() || codebook.patchSize() != config.patchSize()) {
       throw new IllegalArgumentException(
@@ -85,7 +87,8 @@ public final class Predictor implements AutoCloseable {
     int row = 0;
     for (int i = 0; i < samples.size(); i++) {
       TrainingSample s = samples.get(i);
-      float[] patches = Patches.fromChwBytes(
+      float[] patches =
+          Patches.fromChwBytes(
               TrainingBatch.bytes(s.getPixels()),
               config.inChans(),
               config.imgSize(),

@@ -12,8 +12,8 @@ package org.ccvit.trainer;
  * @param replaced whether each position was replaced (otherwise masked)
  * @param labels the token of the clean patch at each position
  * @param predicted the predicted token (argmax) at each position
- * @param pixels the pixel prediction at each position, de-normalised with the original patch's
- *     mean and standard deviation: [0, 1] pixels in C x P x P order, one row per position
+ * @param pixels the pixel prediction at each position, de-normalised with the original patch's mean
+ *     and standard deviation: [0, 1] pixels in C x P x P order, one row per position
  */
 public record SamplePrediction(
     int[] positions, boolean[] replaced, int[] labels, int[] predicted, float[] pixels) {

@@ -45,7 +45,8 @@ class PredictorTest {
       for (int i = 0; i < 4; i++) {
         SamplePrediction p = predictions.get(i);
         TrainingSample s = batch.get(i);
-        assertEquals(s.getMaskedPositions().size() + s.getReplacedPositions().size(), p.positions().length);
+        assertEquals(
+            s.getMaskedPositions().size() + s.getReplacedPositions().size(), p.positions().length);
         assertEquals(p.positions().length * TINY.patchDim(), p.pixels().length);
         correct += p.correctMasked();
         masked += p.masked();

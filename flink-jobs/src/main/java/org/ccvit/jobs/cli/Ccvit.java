@@ -28,6 +28,9 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       DemoCommand.class,
       WeightsCommand.class,
+      ReconstructCommand.class,
+      CodebookGridCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {
