@@ -115,11 +115,34 @@ public final class SampleMaker {
     RgbImage view = augmentation.apply(decoded, augmentRng);
     long t2 = System.nanoTime();
     timer.record(PipelineStage.AUGMENT, t2 - t1);
+    return tokenizeAndCorrupt(key, epoch, view, t2);
+  }
+
+  /**
+   * The sample of an already made view (e.g. the deterministic center view, to look at what a model
+   * predicts): its tokens and the corruption that (run seed, key, epoch) draws, as for training.
+   */
+  public TrainingSample make(String key, int epoch, RgbImage view) {
+    if (view.width() != config.imageSize() || view.height() != config.imageSize()) {
+      throw new IllegalArgumentException(
+          "view is "
+              + view.width()
+              + "x"
+              + view.height()
+              + ", the configuration needs "
+              + config.imageSize()
+              + "x"
+              + config.imageSize());
+    }
+    return tokenizeAndCorrupt(key, epoch, view, System.nanoTime());
+  }
+
+  private TrainingSample tokenizeAndCorrupt(String key, int epoch, RgbImage view, long start) {
     int size = config.imageSize();
     float[] patches = Patches.fromChwBytes(view.chw(), CHANNELS, size, size, config.patchSize());
     int[] ids = search.assign(patches, config.numPatches());
-    long t3 = System.nanoTime();
-    timer.record(PipelineStage.TOKENIZE, t3 - t2);
+    long tokenized = System.nanoTime();
+    timer.record(PipelineStage.TOKENIZE, tokenized - start);
     CorruptionPlan plan =
         CorruptionPlan.draw(
             maskGenerator,
@@ -138,7 +161,7 @@ public final class SampleMaker {
             .setMaskedPositions(boxed(plan.masked()))
             .setReplacedPositions(boxed(plan.replaced()))
             .build();
-    timer.record(PipelineStage.MASK, System.nanoTime() - t3);
+    timer.record(PipelineStage.MASK, System.nanoTime() - tokenized);
     return sample;
   }
 

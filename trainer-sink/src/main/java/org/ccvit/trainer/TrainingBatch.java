@@ -97,7 +97,7 @@ public record TrainingBatch(
     return new TrainingBatch(b, input, masked, positions, labels, replaced, targets);
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
+  static byte[] bytes(ByteBuffer buffer) {
     ByteBuffer view = buffer.duplicate();
     byte[] out = new byte[view.remaining()];
     view.get(out);

@@ -31,6 +31,9 @@ import picocli.CommandLine.Command;
       KnnCommand.class,
       ProbeCommand.class,
       FinetuneCommand.class,
+      ReconstructCommand.class,
+      CodebookGridCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ccvit implements Runnable {

@@ -54,6 +54,13 @@ public final class TrainingLog {
     return rows.size();
   }
 
+  /**
+   * Whether the log has this column (e.g. {@code knn_top1}, written only by runs that monitor it).
+   */
+  public boolean has(String name) {
+    return header.contains(name);
+  }
+
   public double[] column(String name) {
     int index = header.indexOf(name);
     if (index < 0) {

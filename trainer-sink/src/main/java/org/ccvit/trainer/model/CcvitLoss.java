@@ -33,6 +33,30 @@ public final class CcvitLoss {
    * pixel target (MAE's norm-pix with the unbiased variance).
    */
   public static void normalizePatch(float[] values, int offset, int length) {
+    double[] stats = meanAndStd(values, offset, length);
+    double inverseStd = 1 / stats[1];
+    for (int i = offset; i < offset + length; i++) {
+      values[i] = (float) ((values[i] - stats[0]) * inverseStd);
+    }
+  }
+
+  /**
+   * The inverse of {@link #normalizePatch}: turns a normalized pixel prediction back into pixels
+   * with the mean and standard deviation of the patch it predicts.
+   *
+   * @param prediction normalized values at {@code [offset, offset+length)}, rewritten in place
+   * @param patch the original patch's values at {@code [patchOffset, patchOffset+length)}
+   */
+  public static void denormalizePatch(
+      float[] prediction, int offset, float[] patch, int patchOffset, int length) {
+    double[] stats = meanAndStd(patch, patchOffset, length);
+    for (int i = 0; i < length; i++) {
+      prediction[offset + i] = (float) (prediction[offset + i] * stats[1] + stats[0]);
+    }
+  }
+
+  /** Mean and sqrt(unbiased variance + 1e-6) of one patch. */
+  private static double[] meanAndStd(float[] values, int offset, int length) {
     if (length < 2) {
       throw new IllegalArgumentException("a patch needs at least 2 values, got " + length);
     }
@@ -46,10 +70,7 @@ public final class CcvitLoss {
       double d = values[i] - mean;
       squares += d * d;
     }
-    double inverseStd = 1 / Math.sqrt(squares / (length - 1) + TARGET_EPS);
-    for (int i = offset; i < offset + length; i++) {
-      values[i] = (float) ((values[i] - mean) * inverseStd);
-    }
+    return new double[] {mean, Math.sqrt(squares / (length - 1) + TARGET_EPS)};
   }
 
   /** Predicted class per row (first maximum on ties). */
