@@ -65,10 +65,22 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Threads for decoding and tokenizing (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the masks and replaced patches (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "16",
+      description = "Images per forward pass of the model (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
   @Override
   public Integer call() throws Exception {
-    int size = model.view.imageSize;
-    int patchSize = model.view.patchSize;
+    int size = model.imageSize();
+    int patchSize = model.patchSize();
     Codebook codebook = Codebook.readNpy(codebookFile, patchSize, 3);
     long start = System.nanoTime();
     List<CenterViews.View> views = CenterViews.read(images, limit, size, threads);
@@ -82,7 +94,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             stability.add(
                 view.image(),
                 search,
-                SampleRandom.of(model.seed, view.key(), 0, SampleRandom.Purpose.AUGMENT)));
+                SampleRandom.of(seed, view.key(), 0, SampleRandom.Purpose.AUGMENT)));
     double accuracy = weights == null ? Double.NaN : tokenAccuracy(codebook, views);
     System.out.printf(
         Locale.ROOT,
@@ -90,7 +102,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         codebook.version(),
         codebook.k(),
         views.size(),
-        model.seed,
+        seed,
         (System.nanoTime() - start) / 1e9);
     System.out.print(TokenizerTables.markdown(stability.rows(), accuracy));
     return 0;
@@ -100,15 +112,14 @@ final class AnalyzeCommand implements Callable<Integer> {
   private double tokenAccuracy(Codebook codebook, List<CenterViews.View> views) {
     SampleMaker maker =
         new SampleMaker(
-            TokenizerConfig.forSize(model.view.imageSize, model.view.patchSize, model.seed),
-            codebook);
+            TokenizerConfig.forSize(model.imageSize(), model.patchSize(), seed), codebook);
     long correct = 0;
     long masked = 0;
     try (Predictor predictor = new Predictor(model.model(codebook.k()), codebook, weights)) {
-      for (int start = 0; start < views.size(); start += model.batchSize) {
+      for (int start = 0; start < views.size(); start += batchSize) {
         List<TrainingSample> batch = new ArrayList<>();
         for (CenterViews.View view :
-            views.subList(start, Math.min(views.size(), start + model.batchSize))) {
+            views.subList(start, Math.min(views.size(), start + batchSize))) {
           batch.add(maker.make(view.key(), 0, view.image()));
         }
         for (SamplePrediction p : predictor.predict(batch)) {

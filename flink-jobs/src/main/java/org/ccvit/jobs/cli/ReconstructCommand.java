@@ -72,13 +72,19 @@ final class ReconstructCommand implements Callable<Integer> {
       description = "Enlarge every picture this many times (default: ${DEFAULT-VALUE}).")
   int scale;
 
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the masks and replaced patches (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
   public Integer call() throws Exception {
-    int size = model.view.imageSize;
-    Codebook codebook = Codebook.readNpy(codebookFile, model.view.patchSize, 3);
+    int size = model.imageSize();
+    Codebook codebook = Codebook.readNpy(codebookFile, model.patchSize(), 3);
     CcvitConfig config = model.model(codebook.k());
     SampleMaker maker =
-        new SampleMaker(TokenizerConfig.forSize(size, model.view.patchSize, model.seed), codebook);
+        new SampleMaker(TokenizerConfig.forSize(size, model.patchSize(), seed), codebook);
     List<CenterViews.View> views = CenterViews.read(images, limit, size, 2);
     List<TrainingSample> samples = new ArrayList<>();
     for (CenterViews.View view : views) {
@@ -93,7 +99,7 @@ final class ReconstructCommand implements Callable<Integer> {
     for (int i = 0; i < samples.size(); i++) {
       List<BufferedImage> row = new ArrayList<>();
       for (float[] panel : ReconstructionPanels.of(samples.get(i), codebook, predictions.get(i))) {
-        row.add(PatchImages.enlarge(PatchImages.image(panel, size, model.view.patchSize), scale));
+        row.add(PatchImages.enlarge(PatchImages.image(panel, size, model.patchSize()), scale));
       }
       SamplePrediction p = predictions.get(i);
       Path file = out.resolve(fileName(samples.get(i).getKey()) + ".png");
