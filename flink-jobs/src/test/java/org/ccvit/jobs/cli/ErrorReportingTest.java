@@ -85,7 +85,7 @@ class ErrorReportingTest {
   @Test
   void sizesThatDoNotFit() {
     assertOneLine(
-        "ccvit pretrain: image size 30 must be a positive multiple of the patch size 16",
+        "ccvit pretrain: --image-size 30 is not a multiple of --patch-size 16",
         "pretrain",
         "--images",
         dir.toString(),

@@ -63,15 +63,20 @@ class ReadmeCommandTableTest {
     assertEquals(leafCommands(Ccvit.commandLine()).size(), documented.size(), "no stray rows");
   }
 
-  /** The code spans of the table's first column (rows that apply to several commands apart). */
+  /**
+   * The code spans of the first column of the table that follows the heading (rows that apply to
+   * several commands apart).
+   */
   private static List<String> tableUsages() throws IOException {
     List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
     int start = lines.indexOf("## Command line");
     List<String> usages = new ArrayList<>();
+    boolean inTable = false;
     for (String line : lines.subList(start + 1, lines.size())) {
-      if (line.startsWith("#")) {
+      if (inTable && !line.startsWith("|")) {
         break;
       }
+      inTable = line.startsWith("|");
       if (!line.startsWith("| `")) {
         continue;
       }
