@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchPipelineCommand.class,
       BenchKMeansCommand.class,
-      BenchTokenizerCommand.class
+      BenchTokenizerCommand.class,
+      BenchTrainerCommand.class
     })
 final class BenchCommand implements Runnable {
 

@@ -79,6 +79,14 @@ public record CcvitConfig(
     return new CcvitConfig(224, 16, 3, 768, 12, 12, 4.0, vocabSize, 9, 2, 0.1, 0.02, 1e-6);
   }
 
+  /**
+   * The "cifar-small" size: 32 px images in patches of 4 (8x8 grid), width 192, 6 layers, 3 heads,
+   * MLP ratio 4, pixel block after layer 4.
+   */
+  public static CcvitConfig cifar(int vocabSize) {
+    return new CcvitConfig(32, 4, 3, 192, 6, 3, 4.0, vocabSize, 4, 2, 0.1, 0.02, 1e-6);
+  }
+
   /** A small model for tests and demos: width 64, 4 layers, 4 heads, pixel block after 3. */
   public static CcvitConfig tiny(int imgSize, int patchSize, int vocabSize) {
     return new CcvitConfig(imgSize, patchSize, 3, 64, 4, 4, 4.0, vocabSize, 3, 2, 0.1, 0.02, 1e-6);
