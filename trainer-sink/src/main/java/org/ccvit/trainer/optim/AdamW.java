@@ -9,6 +9,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -127,28 +132,43 @@ public final class AdamW implements AutoCloseable {
       double weightDecay,
       double biasCorrection1,
       double biasCorrection2Sqrt) {
-    // Scalars are rounded to float32 as torch does for Python scalars on float32 tensors.
-    try (NDManager scratch = manager.newSubManager(param.getDevice())) {
-      // Detached aliases: in-place ops on them write the real storage without autograd, and every
-      // temporary derived from them is owned by scratch and freed with it.
-      NDArray p = alias(param, scratch);
-      NDArray g = alias(grad, scratch);
-      NDArray m = alias(expAvgArray, scratch);
-      NDArray v = alias(expAvgSqArray, scratch);
-      if (weightDecay != 0) {
-        p.muli((float) (1 - lr * weightDecay));
-      }
-      m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-      v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
-      NDArray denom = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
-      p.subi(m.div(denom).muli((float) (lr / biasCorrection1)));
+    // One pass over the four arrays' native storage, in Java: PyTorch's per-operation updates made
+    // about 14 passes over each parameter (memory-bound: ~1 s per ViT-B step) and as many native
+    // calls. Scalars are rounded to float32 as torch does for Python scalars on float32 tensors.
+    FloatBuffer p = storage(param);
+    FloatBuffer g = storage(grad);
+    FloatBuffer m = storage(expAvgArray);
+    FloatBuffer v = storage(expAvgSqArray);
+    float decay = weightDecay != 0 ? (float) (1 - lr * weightDecay) : 1f;
+    float b1 = (float) beta1;
+    float oneMinusB1 = (float) (1 - beta1);
+    float b2 = (float) beta2;
+    float oneMinusB2 = (float) (1 - beta2);
+    float correction2 = (float) biasCorrection2Sqrt;
+    float epsilon = (float) eps;
+    float stepSize = (float) (lr / biasCorrection1);
+    for (int i = 0, n = p.limit(); i < n; i++) {
+      float gi = g.get(i);
+      float mi = m.get(i) * b1 + gi * oneMinusB1;
+      float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
+      float denom = (float) Math.sqrt(vi) / correction2 + epsilon;
+      p.put(i, p.get(i) * decay - stepSize * (mi / denom));
+      m.put(i, mi);
+      v.put(i, vi);
     }
   }
 
-  private static NDArray alias(NDArray array, NDManager owner) {
-    NDArray alias = array.stopGradient();
-    alias.attach(owner);
-    return alias;
+  /**
+   * A view of a contiguous CPU float32 array's native storage: writes change the array itself,
+   * outside autograd.
+   */
+  private static FloatBuffer storage(NDArray array) {
+    ByteBuffer bytes = JniUtils.getByteBuffer((PtNDArray) array, true);
+    if (!bytes.isDirect() || bytes.capacity() != array.size() * Float.BYTES) {
+      throw new IllegalStateException(
+          "expected a contiguous float32 CPU array, got " + array.getDataType() + array.getShape());
+    }
+    return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   private NDArray newStateArray(String key, NDArray param) {
