@@ -24,6 +24,10 @@ import org.ccvit.trainer.model.CcvitConfig;
  * trainer continues with the newer codebook. Samples of a version left behind that still arrive (in
  * flight from a tokenizer that had not switched yet) are stale: dropped and counted, never trained.
  * A sample whose codebook has not arrived yet waits for it.
+ *
+ * <p>With accumulation a step's batch is {@code batchSize x accumulate} samples, trained as
+ * micro-batches when it is full; until then its samples wait as samples (in the snapshot, too), so
+ * a checkpoint always falls between two optimizer steps and never holds partial gradients.
  */
 public final class StreamTrainer implements AutoCloseable {
 
@@ -44,7 +48,8 @@ public final class StreamTrainer implements AutoCloseable {
   }
 
   private final Trainer trainer;
-  private final int batchSize;
+  private final int microBatchSize;
+  private final int stepBatchSize;
   private final Events events;
   private CodebookVersions versions = new CodebookVersions();
   private final List<TrainingSample> batch = new ArrayList<>();
@@ -54,7 +59,8 @@ public final class StreamTrainer implements AutoCloseable {
 
   public StreamTrainer(CcvitConfig model, TrainConfig train, Events events) {
     this.trainer = new Trainer(model, train);
-    this.batchSize = train.batchSize();
+    this.microBatchSize = train.batchSize();
+    this.stepBatchSize = train.stepBatchSize();
     this.events = events;
   }
 
@@ -108,7 +114,7 @@ public final class StreamTrainer implements AutoCloseable {
       return;
     }
     batch.add(sample);
-    if (batch.size() >= batchSize) {
+    if (batch.size() >= stepBatchSize) {
       trainBatch();
     }
   }
@@ -134,7 +140,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   private void trainBatch() throws IOException {
     List<TrainingSample> samples = List.copyOf(batch);
-    StepMetrics metrics = trainer.step(samples);
+    StepMetrics metrics = trainer.step(samples, microBatchSize);
     batch.clear();
     events.trained(metrics, samples, trainer.codebook().version());
   }
