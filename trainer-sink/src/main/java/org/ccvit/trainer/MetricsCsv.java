@@ -14,7 +14,7 @@ public final class MetricsCsv implements AutoCloseable {
 
   public static final String HEADER =
       "step,loss,ce,mse,acc_masked,acc_replaced,lr,grad_norm,batch_size,samples_per_sec,"
-          + "codebook_version,stale_samples";
+          + "codebook_version,stale_samples,busy_share";
 
   private final StepCsv csv;
 
@@ -30,14 +30,19 @@ public final class MetricsCsv implements AutoCloseable {
 
   /**
    * @param staleSamples samples dropped so far because their codebook version had been replaced
+   * @param busyShare the trainer's step time over the time since the step before
    */
   public void append(
-      StepMetrics m, double samplesPerSecond, String codebookVersion, long staleSamples)
+      StepMetrics m,
+      double samplesPerSecond,
+      String codebookVersion,
+      long staleSamples,
+      double busyShare)
       throws IOException {
     csv.append(
         String.format(
             Locale.ROOT,
-            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d",
+            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d,%.4f",
             m.step(),
             m.loss(),
             m.ce(),
@@ -49,7 +54,8 @@ public final class MetricsCsv implements AutoCloseable {
             m.batchSize(),
             samplesPerSecond,
             codebookVersion,
-            staleSamples));
+            staleSamples,
+            busyShare));
   }
 
   @Override

@@ -7,10 +7,16 @@ package org.ccvit.trainer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -28,6 +34,12 @@ import org.ccvit.trainer.model.CcvitConfig;
  * <p>With accumulation a step's batch is {@code batchSize x accumulate} samples, trained as
  * micro-batches when it is full; until then its samples wait as samples (in the snapshot, too), so
  * a checkpoint always falls between two optimizer steps and never holds partial gradients.
+ *
+ * <p>Steps run on a thread of their own: a full batch is built (pure Java) on the caller's thread
+ * and handed over, and the caller goes on collecting the next batch while the step runs. Everything
+ * that needs the trainer's state (the next step, a snapshot, a codebook switch, the end) first
+ * waits for the step in flight, and {@link Events} are told on the caller's thread, so callers see
+ * the same steps in the same order as if each step ran at once.
  */
 public final class StreamTrainer implements AutoCloseable {
 
@@ -56,6 +68,20 @@ public final class StreamTrainer implements AutoCloseable {
   private final List<TrainingSample> waiting = new ArrayList<>();
   private long staleSamples;
   private long refusedSamples;
+  private final ExecutorService stepThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ccvit-trainer-step");
+            t.setDaemon(true);
+            return t;
+          });
+  private InFlight inFlight;
+  private long lastStepEndNanos = System.nanoTime();
+  private volatile double lastBusyShare = Double.NaN;
+
+  /** A step handed to the step thread, with what its event needs. */
+  private record InFlight(
+      Future<StepMetrics> metrics, List<TrainingSample> samples, String codebookVersion) {}
 
   public StreamTrainer(CcvitConfig model, TrainConfig train, Events events) {
     this.trainer = new Trainer(model, train);
@@ -93,6 +119,7 @@ public final class StreamTrainer implements AutoCloseable {
         if (!batch.isEmpty()) {
           trainBatch();
         }
+        awaitStep();
         trainer.useCodebook(versions.switchTo(version));
         add(sample);
       }
@@ -132,6 +159,7 @@ public final class StreamTrainer implements AutoCloseable {
     if (!batch.isEmpty()) {
       trainBatch();
     }
+    awaitStep();
     for (TrainingSample s : waiting) {
       refuse(s, "its codebook version " + s.getCodebookVersion() + " never arrived");
     }
@@ -140,12 +168,63 @@ public final class StreamTrainer implements AutoCloseable {
 
   private void trainBatch() throws IOException {
     List<TrainingSample> samples = List.copyOf(batch);
-    StepMetrics metrics = trainer.step(samples, microBatchSize);
     batch.clear();
-    events.trained(metrics, samples, trainer.codebook().version());
+    // Built while the previous step may still run: the step only waits for its own inputs.
+    PreparedStep prepared = trainer.prepare(samples, microBatchSize);
+    awaitStep();
+    long waitedSince = lastStepEndNanos;
+    inFlight =
+        new InFlight(
+            stepThread.submit(
+                () -> {
+                  StepMetrics m = trainer.step(prepared);
+                  long end = System.nanoTime();
+                  long stepNanos = trainer.lastTimings().totalNanos() - prepared.buildNanos();
+                  lastBusyShare = Math.min(1, (double) stepNanos / (end - waitedSince));
+                  lastStepEndNanos = end;
+                  return m;
+                }),
+            samples,
+            trainer.codebook().version());
   }
 
-  /** Steps taken so far. */
+  /** Waits for the step in flight, if any, and tells its event; rethrows what the step threw. */
+  private void awaitStep() throws IOException {
+    if (inFlight == null) {
+      return;
+    }
+    InFlight step = inFlight;
+    inFlight = null;
+    StepMetrics metrics;
+    try {
+      metrics = step.metrics().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a training step");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("the training step failed", e.getCause());
+    }
+    events.trained(metrics, step.samples(), step.codebookVersion());
+  }
+
+  /**
+   * The trainer's busy share over the last step: its step time (forward, backward, clipping,
+   * optimizer) over the time since the step before ended. Near 1 when the input keeps it fed;
+   * below, the share of time it waited for samples. NaN before the first step.
+   */
+  public double lastBusyShare() {
+    return lastBusyShare;
+  }
+
+  /** Waits for the step in flight; afterwards {@link #trainer()} and {@link #step()} are final. */
+  public void sync() throws IOException {
+    awaitStep();
+  }
+
+  /** Steps taken so far, as of the last {@link #sync()} (or any wait for the step in flight). */
   public long step() {
     return trainer.stepCount();
   }
@@ -173,6 +252,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Writes everything training continues from: see {@link TrainerSnapshot}. */
   public void writeSnapshot(OutputStream out) throws IOException {
+    awaitStep();
     TrainerSnapshot.write(
         new TrainerSnapshot.Contents(
             trainer, versions, batch, waiting, staleSamples, refusedSamples),
@@ -181,6 +261,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Continues from a {@link #writeSnapshot} (the step, codebooks and samples it held). */
   public void readSnapshot(InputStream in, String source) throws IOException {
+    awaitStep();
     TrainerSnapshot.Restored restored = TrainerSnapshot.read(in, trainer, source);
     versions = restored.versions();
     Codebook current = versions.current();
@@ -202,6 +283,14 @@ public final class StreamTrainer implements AutoCloseable {
 
   @Override
   public void close() {
-    trainer.close();
+    // A step still in flight (the job is failing or cancelled) finishes before its arrays go.
+    stepThread.shutdown();
+    try {
+      stepThread.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      trainer.close();
+    }
   }
 }
