@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * torch.optim.AdamW as torch 1.13 computes it, with the original per-parameter rules: weight decay
@@ -39,6 +40,9 @@ public final class AdamW implements AutoCloseable {
 
   private static final String EXP_AVG = "exp_avg.";
   private static final String EXP_AVG_SQ = "exp_avg_sq.";
+
+  /** Parameters of at least this many values are updated on all cores. */
+  private static final int PARALLEL_MIN = 1 << 18;
 
   private final double beta1;
   private final double beta2;
@@ -147,15 +151,26 @@ public final class AdamW implements AutoCloseable {
     float correction2 = (float) biasCorrection2Sqrt;
     float epsilon = (float) eps;
     float stepSize = (float) (lr / biasCorrection1);
-    for (int i = 0, n = p.limit(); i < n; i++) {
-      float gi = g.get(i);
-      float mi = m.get(i) * b1 + gi * oneMinusB1;
-      float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
-      float denom = (float) Math.sqrt(vi) / correction2 + epsilon;
-      p.put(i, p.get(i) * decay - stepSize * (mi / denom));
-      m.put(i, mi);
-      v.put(i, vi);
-    }
+    int n = p.limit();
+    // Large parameters in chunks on all cores (each element is independent of the others).
+    int chunks = n < PARALLEL_MIN ? 1 : Runtime.getRuntime().availableProcessors();
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            chunk -> {
+              for (int i = (int) ((long) n * chunk / chunks),
+                      end = (int) ((long) n * (chunk + 1) / chunks);
+                  i < end;
+                  i++) {
+                float gi = g.get(i);
+                float mi = m.get(i) * b1 + gi * oneMinusB1;
+                float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
+                float denom = (float) Math.sqrt(vi) / correction2 + epsilon;
+                p.put(i, p.get(i) * decay - stepSize * (mi / denom));
+                m.put(i, mi);
+                v.put(i, vi);
+              }
+            });
   }
 
   /**
