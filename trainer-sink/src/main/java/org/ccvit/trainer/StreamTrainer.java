@@ -283,14 +283,21 @@ public final class StreamTrainer implements AutoCloseable {
 
   @Override
   public void close() {
-    // A step still in flight (the job is failing or cancelled) finishes before its arrays go.
+    // A step still in flight (the job is failing or cancelled) finishes before its arrays go,
+    // even when the task thread is interrupted: freeing them under the step would corrupt memory
+    // that a restarted attempt in the same JVM reuses.
     stepThread.shutdown();
-    try {
-      stepThread.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (!stepThread.isTerminated()) {
+      try {
+        stepThread.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    trainer.close();
+    if (interrupted) {
       Thread.currentThread().interrupt();
-    } finally {
-      trainer.close();
     }
   }
 }
