@@ -14,7 +14,7 @@ public final class MetricsCsv implements AutoCloseable {
 
   public static final String HEADER =
       "step,loss,ce,mse,acc_masked,acc_replaced,lr,grad_norm,batch_size,samples_per_sec,"
-          + "codebook_version,stale_samples,knn_top1";
+          + "codebook_version,stale_samples,knn_top1,busy_share";
 
   private final StepCsv csv;
 
@@ -32,18 +32,20 @@ public final class MetricsCsv implements AutoCloseable {
    * @param staleSamples samples dropped so far because their codebook version had been replaced
    * @param knnTop1 the online k-NN monitor's top-1 (percent) after this step, NaN when it did not
    *     run
+   * @param busyShare the trainer's step time over the time since the step before
    */
   public void append(
       StepMetrics m,
       double samplesPerSecond,
       String codebookVersion,
       long staleSamples,
-      double knnTop1)
+      double knnTop1,
+      double busyShare)
       throws IOException {
     csv.append(
         String.format(
             Locale.ROOT,
-            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d,%.2f",
+            "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.8g,%.6f,%d,%.3f,%s,%d,%.2f,%.4f",
             m.step(),
             m.loss(),
             m.ce(),
@@ -56,7 +58,8 @@ public final class MetricsCsv implements AutoCloseable {
             samplesPerSecond,
             codebookVersion,
             staleSamples,
-            knnTop1));
+            knnTop1,
+            busyShare));
   }
 
   @Override

@@ -7,10 +7,16 @@ package org.ccvit.trainer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -29,6 +35,16 @@ import org.ccvit.trainer.model.CcvitConfig;
  * batches. It holds only that version: at a switch it is drained (in its seeded order) into the old
  * version's last batches, so no sample turns stale by waiting in it. At the end of input it drains
  * too; {@link #releaseIfIdle()} bounds how long it holds samples back from a slow source.
+ *
+ * <p>With accumulation a step's batch is {@code batchSize x accumulate} samples, trained as
+ * micro-batches when it is full; until then its samples wait as samples (in the snapshot, too), so
+ * a checkpoint always falls between two optimizer steps and never holds partial gradients.
+ *
+ * <p>Steps run on a thread of their own: a full batch is built (pure Java) on the caller's thread
+ * and handed over, and the caller goes on collecting the next batch while the step runs. Everything
+ * that needs the trainer's state (the next step, a snapshot, a codebook switch, the end) first
+ * waits for the step in flight, and {@link Events} are told on the caller's thread, so callers see
+ * the same steps in the same order as if each step ran at once.
  */
 public final class StreamTrainer implements AutoCloseable {
 
@@ -49,7 +65,8 @@ public final class StreamTrainer implements AutoCloseable {
   }
 
   private final Trainer trainer;
-  private final int batchSize;
+  private final int microBatchSize;
+  private final int stepBatchSize;
   private final Events events;
   private CodebookVersions versions = new CodebookVersions();
   private final List<TrainingSample> batch = new ArrayList<>();
@@ -58,6 +75,20 @@ public final class StreamTrainer implements AutoCloseable {
   private long drawsAtLastIdleCheck;
   private long staleSamples;
   private long refusedSamples;
+  private final ExecutorService stepThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ccvit-trainer-step");
+            t.setDaemon(true);
+            return t;
+          });
+  private InFlight inFlight;
+  private long lastStepEndNanos = System.nanoTime();
+  private volatile double lastBusyShare = Double.NaN;
+
+  /** A step handed to the step thread, with what its event needs. */
+  private record InFlight(
+      Future<StepMetrics> metrics, List<TrainingSample> samples, String codebookVersion) {}
 
   /** Trains samples in arrival order (no shuffle buffer). */
   public StreamTrainer(CcvitConfig model, TrainConfig train, Events events) {
@@ -66,7 +97,8 @@ public final class StreamTrainer implements AutoCloseable {
 
   public StreamTrainer(CcvitConfig model, TrainConfig train, ShuffleConfig shuffle, Events events) {
     this.trainer = new Trainer(model, train);
-    this.batchSize = train.batchSize();
+    this.microBatchSize = train.batchSize();
+    this.stepBatchSize = train.stepBatchSize();
     this.events = events;
     this.shuffle = new ShuffleBuffer<>(shuffle.bufferSize(), train.seed());
   }
@@ -98,6 +130,7 @@ public final class StreamTrainer implements AutoCloseable {
       case CURRENT -> accept(sample);
       case NEWER -> {
         endVersion();
+        awaitStep();
         trainer.useCodebook(versions.switchTo(version));
         accept(sample);
       }
@@ -137,7 +170,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   private void add(TrainingSample sample) throws IOException {
     batch.add(sample);
-    if (batch.size() >= batchSize) {
+    if (batch.size() >= stepBatchSize) {
       trainBatch();
     }
   }
@@ -153,6 +186,7 @@ public final class StreamTrainer implements AutoCloseable {
    */
   public void finish() throws IOException {
     endVersion();
+    awaitStep();
     for (TrainingSample s : waiting) {
       refuse(s, "its codebook version " + s.getCodebookVersion() + " never arrived");
     }
@@ -161,9 +195,46 @@ public final class StreamTrainer implements AutoCloseable {
 
   private void trainBatch() throws IOException {
     List<TrainingSample> samples = List.copyOf(batch);
-    StepMetrics metrics = trainer.step(samples);
     batch.clear();
-    events.trained(metrics, samples, trainer.codebook().version());
+    // Built while the previous step may still run: the step only waits for its own inputs.
+    PreparedStep prepared = trainer.prepare(samples, microBatchSize);
+    awaitStep();
+    long waitedSince = lastStepEndNanos;
+    inFlight =
+        new InFlight(
+            stepThread.submit(
+                () -> {
+                  StepMetrics m = trainer.step(prepared);
+                  long end = System.nanoTime();
+                  long stepNanos = trainer.lastTimings().totalNanos() - prepared.buildNanos();
+                  lastBusyShare = Math.min(1, (double) stepNanos / (end - waitedSince));
+                  lastStepEndNanos = end;
+                  return m;
+                }),
+            samples,
+            trainer.codebook().version());
+  }
+
+  /** Waits for the step in flight, if any, and tells its event; rethrows what the step threw. */
+  private void awaitStep() throws IOException {
+    if (inFlight == null) {
+      return;
+    }
+    InFlight step = inFlight;
+    inFlight = null;
+    StepMetrics metrics;
+    try {
+      metrics = step.metrics().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a training step");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("the training step failed", e.getCause());
+    }
+    events.trained(metrics, step.samples(), step.codebookVersion());
   }
 
   /**
@@ -176,7 +247,7 @@ public final class StreamTrainer implements AutoCloseable {
   public int releaseIfIdle() throws IOException {
     int released = 0;
     if (shuffle.draws() == drawsAtLastIdleCheck) {
-      int lacking = Math.min(shuffle.size(), batchSize - batch.size());
+      int lacking = Math.min(shuffle.size(), stepBatchSize - batch.size());
       for (; released < lacking; released++) {
         add(shuffle.draw());
       }
@@ -190,7 +261,21 @@ public final class StreamTrainer implements AutoCloseable {
     return shuffle.size();
   }
 
-  /** Steps taken so far. */
+  /**
+   * The trainer's busy share over the last step: its step time (forward, backward, clipping,
+   * optimizer) over the time since the step before ended. Near 1 when the input keeps it fed;
+   * below, the share of time it waited for samples. NaN before the first step.
+   */
+  public double lastBusyShare() {
+    return lastBusyShare;
+  }
+
+  /** Waits for the step in flight; afterwards {@link #trainer()} and {@link #step()} are final. */
+  public void sync() throws IOException {
+    awaitStep();
+  }
+
+  /** Steps taken so far, as of the last {@link #sync()} (or any wait for the step in flight). */
   public long step() {
     return trainer.stepCount();
   }
@@ -218,6 +303,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Writes everything training continues from: see {@link TrainerSnapshot}. */
   public void writeSnapshot(OutputStream out) throws IOException {
+    awaitStep();
     TrainerSnapshot.write(
         new TrainerSnapshot.Contents(
             trainer,
@@ -233,6 +319,7 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Continues from a {@link #writeSnapshot} (the step, codebooks and samples it held). */
   public void readSnapshot(InputStream in, String source) throws IOException {
+    awaitStep();
     TrainerSnapshot.Restored restored = TrainerSnapshot.read(in, trainer, source);
     versions = restored.versions();
     Codebook current = versions.current();
@@ -256,6 +343,21 @@ public final class StreamTrainer implements AutoCloseable {
 
   @Override
   public void close() {
+    // A step still in flight (the job is failing or cancelled) finishes before its arrays go,
+    // even when the task thread is interrupted: freeing them under the step would corrupt memory
+    // that a restarted attempt in the same JVM reuses.
+    stepThread.shutdown();
+    boolean interrupted = false;
+    while (!stepThread.isTerminated()) {
+      try {
+        stepThread.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
     trainer.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -8,7 +8,7 @@ package org.ccvit.trainer;
 /**
  * Optimisation settings of pre-training.
  *
- * @param batchSize images per step (informational for callers that assemble batches)
+ * @param batchSize images per forward pass (a micro-batch when {@code accumulate} > 1)
  * @param lr peak learning rate, reached at the end of the warm-up
  * @param minLr value the cosine schedule decays to
  * @param warmupSteps linear warm-up length from 0, in steps
@@ -19,6 +19,9 @@ package org.ccvit.trainer;
  * @param eps AdamW denominator epsilon
  * @param clipGrad maximum global gradient norm; 0 disables clipping
  * @param seed seed of the initial weights
+ * @param accumulate micro-batches of {@code batchSize} per optimizer step, their gradients summed:
+ *     an optimizer step sees batchSize x accumulate images, with one micro-batch's activations in
+ *     memory at a time
  */
 public record TrainConfig(
     int batchSize,
@@ -31,12 +34,14 @@ public record TrainConfig(
     double beta2,
     double eps,
     double clipGrad,
-    long seed)
+    long seed,
+    int accumulate)
     implements java.io.Serializable {
 
   public TrainConfig {
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+    if (batchSize <= 0 || accumulate <= 0) {
+      throw new IllegalArgumentException(
+          "batchSize and accumulate must be positive, got " + batchSize + ", " + accumulate);
     }
     if (warmupSteps < 0 || totalSteps < warmupSteps) {
       throw new IllegalArgumentException(
@@ -53,6 +58,39 @@ public record TrainConfig(
               + ", "
               + clipGrad);
     }
+  }
+
+  /** Without accumulation: one batch of {@code batchSize} per optimizer step. */
+  public TrainConfig(
+      int batchSize,
+      double lr,
+      double minLr,
+      long warmupSteps,
+      long totalSteps,
+      double weightDecay,
+      double beta1,
+      double beta2,
+      double eps,
+      double clipGrad,
+      long seed) {
+    this(
+        batchSize,
+        lr,
+        minLr,
+        warmupSteps,
+        totalSteps,
+        weightDecay,
+        beta1,
+        beta2,
+        eps,
+        clipGrad,
+        seed,
+        1);
+  }
+
+  /** Images per optimizer step. */
+  public int stepBatchSize() {
+    return batchSize * accumulate;
   }
 
   /**

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ public final class Trainer implements AutoCloseable {
   private final AdamW optimizer;
   private final CosineSchedule schedule;
   private long stepCount;
+  private StepTimings lastTimings;
 
   /**
    * A model initialised from {@code train.seed()} as the original initialises it, without a
@@ -188,8 +191,29 @@ public final class Trainer implements AutoCloseable {
 
   /** One optimizer step on the batch; refuses the whole batch if any sample is unacceptable. */
   public StepMetrics step(List<TrainingSample> batch) {
+    return step(batch, batch.size());
+  }
+
+  /**
+   * One optimizer step on the batch, computed as consecutive micro-batches of {@code
+   * microBatchSize} samples (the last may be shorter): their gradients are summed, each weighted by
+   * its share of the batch's loss positions, so loss and gradients are those of the whole batch;
+   * then one clip and one AdamW step. Only one micro-batch's activations are alive at a time.
+   */
+  public StepMetrics step(List<TrainingSample> batch, int microBatchSize) {
+    return step(prepare(batch, microBatchSize));
+  }
+
+  /**
+   * Builds the step's inputs (pure Java, no PyTorch), so a caller can build the next step's while
+   * another runs; refuses the whole batch if any sample is unacceptable.
+   */
+  PreparedStep prepare(List<TrainingSample> batch, int microBatchSize) {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty batch");
+    }
+    if (microBatchSize <= 0) {
+      throw new IllegalArgumentException("microBatchSize must be positive, got " + microBatchSize);
     }
     for (TrainingSample s : batch) {
       String reason = rejectionReason(s);
@@ -197,10 +221,82 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("sample " + s.getKey() + " refused: " + reason);
       }
     }
-    TrainingBatch b = TrainingBatch.build(batch, modelConfig, codebook);
-    double ce;
-    double mse;
-    long[] predicted;
+    long start = System.nanoTime();
+    List<TrainingBatch> micro = new ArrayList<>();
+    for (int from = 0; from < batch.size(); from += microBatchSize) {
+      List<TrainingSample> part =
+          batch.subList(from, Math.min(batch.size(), from + microBatchSize));
+      micro.add(TrainingBatch.build(part, modelConfig, codebook));
+    }
+    return new PreparedStep(micro, codebook, System.nanoTime() - start);
+  }
+
+  /** One optimizer step on prepared inputs; see {@link #step(List, int)}. */
+  StepMetrics step(PreparedStep prepared) {
+    if (prepared.codebook() != codebook) {
+      throw new IllegalStateException(
+          "the step was prepared with codebook "
+              + prepared.codebook().version()
+              + ", the trainer now uses "
+              + codebook.version());
+    }
+    List<TrainingBatch> micro = prepared.microBatches();
+    long totalPositions = micro.stream().mapToLong(b -> b.labels().length).sum();
+    long[] nanos = new long[5];
+    double ce = 0;
+    double mse = 0;
+    List<long[]> predicted = new ArrayList<>();
+    for (TrainingBatch b : micro) {
+      // A single micro-batch keeps the plain loss, so the golden comparisons stay exact.
+      double weight = micro.size() == 1 ? 1 : (double) b.labels().length / totalPositions;
+      double[] losses = forwardBackward(b, weight, nanos, predicted);
+      ce += weight * losses[0];
+      mse += weight * losses[1];
+    }
+    // The optimizer step runs outside the forward/backward scope, which would free its new state.
+    long t0 = System.nanoTime();
+    double lr = schedule.valueAt(stepCount);
+    double gradNorm;
+    long t1;
+    Map<String, NDArray> gradients = parameters.gradients();
+    try {
+      gradNorm = GradientClipping.clipByGlobalNorm(gradients, trainConfig.clipGrad());
+      t1 = System.nanoTime();
+      optimizer.step(parameters.parameters(), gradients, lr, trainConfig.weightDecay());
+    } finally {
+      gradients.values().forEach(NDArray::close);
+      parameters.zeroGradients();
+    }
+    nanos[3] = t1 - t0;
+    nanos[4] = System.nanoTime() - t1;
+    stepCount++;
+    lastTimings =
+        new StepTimings(prepared.buildNanos(), nanos[0], nanos[1], nanos[2], nanos[3], nanos[4]);
+    long[] allPredicted = predicted.stream().flatMapToLong(Arrays::stream).toArray();
+    long[] labels = micro.stream().flatMapToLong(b -> Arrays.stream(b.labels())).toArray();
+    boolean[] replaced = concat(micro.stream().map(TrainingBatch::replaced).toList());
+    boolean[] maskedAtLoss = concat(micro.stream().map(TrainingBatch::maskedAtLoss).toList());
+    return new StepMetrics(
+        stepCount,
+        ce + mse,
+        ce,
+        mse,
+        CcvitLoss.accuracy(allPredicted, labels, maskedAtLoss),
+        CcvitLoss.accuracy(allPredicted, labels, replaced),
+        lr,
+        gradNorm,
+        micro.stream().mapToInt(TrainingBatch::batchSize).sum());
+  }
+
+  /**
+   * Forward and backward of one micro-batch with its loss scaled by {@code weight}; gradients add
+   * onto the parameters' gradients. Adds forward, loss and backward time to {@code nanos[0..2]} and
+   * the token predictions to {@code predicted}.
+   *
+   * @return the unweighted cross-entropy and MSE
+   */
+  private double[] forwardBackward(
+      TrainingBatch b, double weight, long[] nanos, List<long[]> predicted) {
     // Everything the forward and backward pass creates is freed here; the parameters, their
     // gradients and the optimizer state live on longer-lived managers.
     try (NDScope scope = new NDScope()) {
@@ -214,37 +310,37 @@ public final class Trainer implements AutoCloseable {
       NDArray targets =
           manager.create(b.targets(), new Shape(b.labels().length, modelConfig.patchDim()));
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        long t0 = System.nanoTime();
         ModelOutput out = model.forward(input, masked, positions);
+        long t1 = System.nanoTime();
         NDArray ceArray = CcvitLoss.crossEntropy(out.tokenLogits(), labels);
         NDArray mseArray = CcvitLoss.meanSquaredError(out.pixelPredictions(), targets);
-        collector.backward(ceArray.add(mseArray));
-        ce = ceArray.getFloat();
-        mse = mseArray.getFloat();
-        predicted = CcvitLoss.predictions(out.tokenLogits());
+        NDArray loss = ceArray.add(mseArray);
+        double[] losses = {ceArray.getFloat(), mseArray.getFloat()};
+        predicted.add(CcvitLoss.predictions(out.tokenLogits()));
+        long t2 = System.nanoTime();
+        collector.backward(weight == 1 ? loss : loss.mul((float) weight));
+        nanos[0] += t1 - t0;
+        nanos[1] += t2 - t1;
+        nanos[2] += System.nanoTime() - t2;
+        return losses;
       }
     }
-    // The optimizer step runs outside the scope, which would otherwise free its new state.
-    double lr = schedule.valueAt(stepCount);
-    double gradNorm;
-    Map<String, NDArray> gradients = parameters.gradients();
-    try {
-      gradNorm = GradientClipping.clipByGlobalNorm(gradients, trainConfig.clipGrad());
-      optimizer.step(parameters.parameters(), gradients, lr, trainConfig.weightDecay());
-    } finally {
-      gradients.values().forEach(NDArray::close);
-      parameters.zeroGradients();
+  }
+
+  private static boolean[] concat(List<boolean[]> parts) {
+    boolean[] out = new boolean[parts.stream().mapToInt(p -> p.length).sum()];
+    int at = 0;
+    for (boolean[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
     }
-    stepCount++;
-    return new StepMetrics(
-        stepCount,
-        ce + mse,
-        ce,
-        mse,
-        CcvitLoss.accuracy(predicted, b.labels(), b.maskedAtLoss()),
-        CcvitLoss.accuracy(predicted, b.labels(), b.replaced()),
-        lr,
-        gradNorm,
-        b.batchSize());
+    return out;
+  }
+
+  /** Where the last step's time went; null before the first step. */
+  public StepTimings lastTimings() {
+    return lastTimings;
   }
 
   /** Writes the weights as safetensors under the original names. */

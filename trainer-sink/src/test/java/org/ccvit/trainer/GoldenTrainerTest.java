@@ -11,9 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.io.SafetensorsWeights;
 import org.ccvit.trainer.model.GoldenCase;
@@ -35,7 +39,14 @@ class GoldenTrainerTest {
   @TestFactory
   Stream<DynamicTest> oneStepMatchesTheOriginalParametersAfterAdamW() {
     return GoldenCase.withModel().stream()
-        .map(golden -> DynamicTest.dynamicTest(golden.name(), () -> checkStep(golden)));
+        .map(golden -> DynamicTest.dynamicTest(golden.name(), () -> checkStep(golden, 1)));
+  }
+
+  /** --accumulate 2: two micro-batches of half the images give the original's whole-batch step. */
+  @TestFactory
+  Stream<DynamicTest> twoAccumulatedMicroBatchesMatchTheOriginalStepOnTheWholeBatch() {
+    return GoldenCase.withModel().stream()
+        .map(golden -> DynamicTest.dynamicTest(golden.name(), () -> checkStep(golden, 2)));
   }
 
   private static void checkBatch(GoldenCase golden) {
@@ -60,13 +71,20 @@ class GoldenTrainerTest {
     }
   }
 
-  private void checkStep(GoldenCase golden) {
+  private void checkStep(GoldenCase golden, int accumulate) throws IOException {
     com.fasterxml.jackson.databind.JsonNode optimizer = golden.manifest().get("optimizer");
     double lr = optimizer.get("lr").asDouble();
+    Codebook codebook = GoldenSamples.codebook(golden);
+    List<TrainingSample> samples;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      samples = GoldenSamples.samples(golden, manager, codebook.version());
+    }
+    int images = samples.size();
+    assertEquals(0, images % accumulate, "images must split into " + accumulate + " micro-batches");
     // A constant learning rate: the original step ran with lr = min_lr = 1.5e-3.
     TrainConfig train =
         new TrainConfig(
-            4,
+            images / accumulate,
             lr,
             lr,
             0,
@@ -76,16 +94,25 @@ class GoldenTrainerTest {
             optimizer.get("betas").get(1).asDouble(),
             optimizer.get("eps").asDouble(),
             optimizer.get("clip_grad").asDouble(),
-            0);
+            0,
+            accumulate);
     Path weights = dir.resolve(golden.name() + ".safetensors");
     try (NDManager manager = NDManager.newBaseManager()) {
       try (ParameterStore initial = golden.initialParameters(manager)) {
         SafetensorsWeights.save(initial, weights);
       }
-      Codebook codebook = GoldenSamples.codebook(golden);
-      try (Trainer trainer = new Trainer(golden.config(), train, codebook)) {
+      List<StepMetrics> steps = new ArrayList<>();
+      try (StreamTrainer stream = new StreamTrainer(golden.config(), train, recorder(steps))) {
+        Trainer trainer = stream.trainer();
         trainer.loadWeights(weights);
-        StepMetrics m = trainer.step(GoldenSamples.samples(golden, manager, codebook.version()));
+        stream.codebook(codebook);
+        for (TrainingSample s : samples) {
+          stream.sample(s);
+        }
+        stream.sync();
+        assertEquals(1, steps.size(), "one optimizer step for the whole batch");
+        StepMetrics m = steps.get(0);
+        assertEquals(images, m.batchSize());
         assertEquals(golden.array(manager, "loss_total").getFloat(), m.loss(), 1e-5 * m.loss());
         assertEquals(
             golden.array(manager, "grad_total_norm").getFloat(), m.gradNorm(), 1e-4 * m.gradNorm());
@@ -99,8 +126,29 @@ class GoldenTrainerTest {
           assertTrue(error < 1e-4, p.getKey() + " after one step: relative error " + error);
         }
         System.out.println(
-            "golden " + golden.name() + " one step: " + m + ", largest parameter error " + worst);
+            "golden "
+                + golden.name()
+                + " one step in "
+                + accumulate
+                + " micro-batches: "
+                + m
+                + ", largest parameter error "
+                + worst);
       }
     }
+  }
+
+  private static StreamTrainer.Events recorder(List<StepMetrics> steps) {
+    return new StreamTrainer.Events() {
+      @Override
+      public void trained(StepMetrics metrics, List<TrainingSample> batch, String version) {
+        steps.add(metrics);
+      }
+
+      @Override
+      public void dropped(TrainingSample sample, StreamTrainer.Drop why, String reason) {
+        throw new AssertionError("dropped " + sample.getKey() + ": " + reason);
+      }
+    };
   }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       BenchPipelineCommand.class,
       BenchKMeansCommand.class,
       BenchTokenizerCommand.class,
-      BenchShuffleCommand.class
+      BenchShuffleCommand.class,
+      BenchTrainerCommand.class
     })
 final class BenchCommand implements Runnable {
 

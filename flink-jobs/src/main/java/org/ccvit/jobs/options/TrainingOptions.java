@@ -21,6 +21,14 @@ public final class TrainingOptions {
   public int batchSize;
 
   @Option(
+      names = "--accumulate",
+      defaultValue = "1",
+      description =
+          "Micro-batches of --batch-size per optimizer step, gradients summed: the step sees"
+              + " batch-size x accumulate images (default: ${DEFAULT-VALUE}).")
+  public int accumulate;
+
+  @Option(
       names = "--lr",
       defaultValue = "1.5e-3",
       description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
@@ -76,6 +84,7 @@ public final class TrainingOptions {
         0.98,
         1e-8,
         clipGrad,
-        seed);
+        seed,
+        accumulate);
   }
 }

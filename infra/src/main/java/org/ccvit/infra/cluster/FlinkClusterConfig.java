@@ -83,6 +83,10 @@ public final class FlinkClusterConfig {
     env.put("MKL_NUM_THREADS", "1");
     env.put("MKL_DYNAMIC", "FALSE");
     env.put("MKL_CBWR", "COMPATIBLE");
+    // glibc: keep PyTorch's freed activation arrays for reuse instead of returning them to the
+    // kernel, which made every step page-fault its arrays in again (see the ccvit launcher).
+    env.put("MALLOC_MMAP_THRESHOLD_", "33554432");
+    env.put("MALLOC_TRIM_THRESHOLD_", "4294967296");
     return env;
   }
 

@@ -52,6 +52,7 @@ final class TrainerWriter
   private final Counter idleReleases;
   private volatile StepMetrics last;
   private volatile double samplesPerSecond = Double.NaN;
+  private volatile double busyShare = Double.NaN;
   private volatile String codebookVersion;
   private long lastStepEndNanos = System.nanoTime();
   private long offeredStep;
@@ -113,6 +114,7 @@ final class TrainerWriter
     metrics.gauge("learningRate", () -> last == null ? Double.NaN : last.learningRate());
     metrics.gauge("gradNorm", () -> last == null ? Double.NaN : last.gradNorm());
     metrics.gauge("samplesPerSecond", () -> samplesPerSecond);
+    metrics.gauge("busyShare", () -> busyShare);
     metrics.gauge("codebookVersion", () -> codebookVersion);
     metrics.gauge("step", () -> last == null ? offeredStep : last.step());
     metrics.gauge("knnTop1", () -> knnTop1);
@@ -179,17 +181,19 @@ final class TrainerWriter
           String.format(java.util.Locale.ROOT, "%.2f", knn),
           String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
     }
-    metricsCsv.append(metrics, samplesPerSecond, version, trainer.staleSamples(), knn);
+    busyShare = trainer.lastBusyShare();
+    metricsCsv.append(metrics, samplesPerSecond, version, trainer.staleSamples(), knn, busyShare);
     keysCsv.append(metrics.step(), batch);
     last = metrics;
     LOG.info(
-        "step {} loss {} (ce {}, mse {}) acc(masked) {} {} samples/s",
+        "step {} loss {} (ce {}, mse {}) acc(masked) {} {} samples/s, busy {}",
         metrics.step(),
         String.format("%.4f", metrics.loss()),
         String.format("%.4f", metrics.ce()),
         String.format("%.4f", metrics.mse()),
         String.format("%.3f", metrics.accuracyMasked()),
-        String.format("%.1f", samplesPerSecond));
+        String.format("%.1f", samplesPerSecond),
+        String.format("%.2f", busyShare));
   }
 
   @Override
@@ -215,7 +219,8 @@ final class TrainerWriter
    * are published already). Offers the step when it changed since the last offer.
    */
   @Override
-  public Collection<Long> prepareCommit() {
+  public Collection<Long> prepareCommit() throws IOException {
+    trainer.sync();
     offered = !endOfInputFlushed && trainer.step() != offeredStep;
     if (!offered) {
       return List.of();
@@ -248,6 +253,8 @@ final class TrainerWriter
     // No weights here: they are published at completed checkpoints and at the end of input only,
     // never from a state that a restore would roll back.
     try {
+      // The step in flight finishes and is logged, as it would have been had it run at once.
+      trainer.sync();
       metricsCsv.close();
       keysCsv.close();
     } finally {

@@ -41,9 +41,12 @@ final class Attention {
             .singletonOrThrow()
             .reshape(b, t, 3, c.numHeads(), c.headDim())
             .transpose(2, 0, 3, 1, 4);
-    NDArray q = qkv.get(0).mul(Math.pow(c.headDim(), -0.5));
-    NDArray k = qkv.get(1);
-    NDArray v = qkv.get(2);
+    // split, not get(i): the backward of a split is one concatenation, that of each get(i) a
+    // zero-filled array of qkv's full size plus an addition.
+    NDList parts = qkv.split(3, 0);
+    NDArray q = parts.get(0).squeeze(0).mul(Math.pow(c.headDim(), -0.5));
+    NDArray k = parts.get(1).squeeze(0);
+    NDArray v = parts.get(2).squeeze(0);
     NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(relBias).softmax(-1);
     NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c.embedDim());
     return Linear.linear(out, p.get(prefix + ".proj.weight"), p.get(prefix + ".proj.bias"))

@@ -108,9 +108,10 @@ public final class CcvitModel {
       pixel = TransformerBlock.forward(p, "cls_pt_layers." + j, c, pixel, relBias);
     }
 
-    NDArray tokens = atPositions(TransformerBlock.layerNorm(p, "norm", c, x), lossPositions);
+    // LayerNorm works row by row: normalizing only the loss positions gives the same rows.
+    NDArray tokens = TransformerBlock.layerNorm(p, "norm", c, atPositions(x, lossPositions));
     NDArray pixels =
-        atPositions(TransformerBlock.layerNorm(p, "cls_pt_norm", c, pixel), lossPositions);
+        TransformerBlock.layerNorm(p, "cls_pt_norm", c, atPositions(pixel, lossPositions));
     return new ModelOutput(
         TransformerBlock.linear(p, "lm_head", tokens),
         TransformerBlock.linear(p, "cls_pt_lm_head", pixels));

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -116,11 +118,8 @@ public final class ParameterStore implements AutoCloseable {
 
   /** Resets every accumulated gradient (PyTorch adds each backward pass onto the last). */
   public void zeroGradients() {
-    for (NDArray p : parameters.values()) {
-      try (NDArray g = p.getGradient()) {
-        g.subi(g);
-      }
-    }
+    // In place in the gradient's own storage, one pass and one native call per parameter.
+    parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
   }
 
   /** Total number of trainable values. */

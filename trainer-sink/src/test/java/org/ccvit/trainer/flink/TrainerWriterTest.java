@@ -85,6 +85,10 @@ class TrainerWriterTest {
     assertEquals(List.of(v1.version(), v1.version(), v2.version()), column(rows, 10));
     assertEquals(List.of("4", "1", "4"), column(rows, 8), "batch sizes");
     assertEquals(List.of("0", "0", "1"), column(rows, 11), "stale samples so far");
+    for (String busy : column(rows, 12)) {
+      double share = Double.parseDouble(busy);
+      assertTrue(share > 0 && share <= 1, "busy share " + busy);
+    }
   }
 
   @Test
@@ -299,11 +303,11 @@ class TrainerWriterTest {
     public void signalAlreadyCommitted() {}
   }
 
-  /** metrics.csv without the timing column, which differs between runs. */
+  /** metrics.csv without the timing columns, which differ between runs. */
   private List<String> lossColumns() throws IOException {
     return Files.readAllLines(options.output(TrainerSinkOptions.METRICS_FILE)).stream()
         // Up to batch_size: samples_per_sec depends on timing, the later columns on the run.
-        .map(l -> l.replaceAll("(,[^,]*){4}$", ""))
+        .map(l -> l.replaceAll("(,[^,]*){5}$", ""))
         .toList();
   }
 }
