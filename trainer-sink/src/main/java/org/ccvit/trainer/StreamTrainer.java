@@ -7,16 +7,10 @@ package org.ccvit.trainer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.codebook.Codebook;
 import org.ccvit.trainer.model.CcvitConfig;
@@ -40,11 +34,9 @@ import org.ccvit.trainer.model.CcvitConfig;
  * micro-batches when it is full; until then its samples wait as samples (in the snapshot, too), so
  * a checkpoint always falls between two optimizer steps and never holds partial gradients.
  *
- * <p>Steps run on a thread of their own: a full batch is built (pure Java) on the caller's thread
- * and handed over, and the caller goes on collecting the next batch while the step runs. Everything
- * that needs the trainer's state (the next step, a snapshot, a codebook switch, the end) first
- * waits for the step in flight, and {@link Events} are told on the caller's thread, so callers see
- * the same steps in the same order as if each step ran at once.
+ * <p>Steps run on the caller's thread, so {@link Events} see each step as soon as it is taken and
+ * snapshots never meet a step in flight; {@link #lastBusyShare()} says how much of the time the
+ * steps kept it busy.
  */
 public final class StreamTrainer implements AutoCloseable {
 
@@ -75,20 +67,8 @@ public final class StreamTrainer implements AutoCloseable {
   private long drawsAtLastIdleCheck;
   private long staleSamples;
   private long refusedSamples;
-  private final ExecutorService stepThread =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "ccvit-trainer-step");
-            t.setDaemon(true);
-            return t;
-          });
-  private InFlight inFlight;
   private long lastStepEndNanos = System.nanoTime();
-  private volatile double lastBusyShare = Double.NaN;
-
-  /** A step handed to the step thread, with what its event needs. */
-  private record InFlight(
-      Future<StepMetrics> metrics, List<TrainingSample> samples, String codebookVersion) {}
+  private double lastBusyShare = Double.NaN;
 
   /** Trains samples in arrival order (no shuffle buffer). */
   public StreamTrainer(CcvitConfig model, TrainConfig train, Events events) {
@@ -130,7 +110,6 @@ public final class StreamTrainer implements AutoCloseable {
       case CURRENT -> accept(sample);
       case NEWER -> {
         endVersion();
-        awaitStep();
         trainer.useCodebook(versions.switchTo(version));
         accept(sample);
       }
@@ -186,7 +165,6 @@ public final class StreamTrainer implements AutoCloseable {
    */
   public void finish() throws IOException {
     endVersion();
-    awaitStep();
     for (TrainingSample s : waiting) {
       refuse(s, "its codebook version " + s.getCodebookVersion() + " never arrived");
     }
@@ -196,45 +174,14 @@ public final class StreamTrainer implements AutoCloseable {
   private void trainBatch() throws IOException {
     List<TrainingSample> samples = List.copyOf(batch);
     batch.clear();
-    // Built while the previous step may still run: the step only waits for its own inputs.
-    PreparedStep prepared = trainer.prepare(samples, microBatchSize);
-    awaitStep();
     long waitedSince = lastStepEndNanos;
-    inFlight =
-        new InFlight(
-            stepThread.submit(
-                () -> {
-                  StepMetrics m = trainer.step(prepared);
-                  long end = System.nanoTime();
-                  long stepNanos = trainer.lastTimings().totalNanos() - prepared.buildNanos();
-                  lastBusyShare = Math.min(1, (double) stepNanos / (end - waitedSince));
-                  lastStepEndNanos = end;
-                  return m;
-                }),
-            samples,
-            trainer.codebook().version());
-  }
-
-  /** Waits for the step in flight, if any, and tells its event; rethrows what the step threw. */
-  private void awaitStep() throws IOException {
-    if (inFlight == null) {
-      return;
-    }
-    InFlight step = inFlight;
-    inFlight = null;
-    StepMetrics metrics;
-    try {
-      metrics = step.metrics().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for a training step");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException("the training step failed", e.getCause());
-    }
-    events.trained(metrics, step.samples(), step.codebookVersion());
+    PreparedStep prepared = trainer.prepare(samples, microBatchSize);
+    StepMetrics metrics = trainer.step(prepared);
+    long end = System.nanoTime();
+    long stepNanos = trainer.lastTimings().totalNanos() - prepared.buildNanos();
+    lastBusyShare = Math.min(1, (double) stepNanos / (end - waitedSince));
+    lastStepEndNanos = end;
+    events.trained(metrics, samples, trainer.codebook().version());
   }
 
   /**
@@ -270,12 +217,7 @@ public final class StreamTrainer implements AutoCloseable {
     return lastBusyShare;
   }
 
-  /** Waits for the step in flight; afterwards {@link #trainer()} and {@link #step()} are final. */
-  public void sync() throws IOException {
-    awaitStep();
-  }
-
-  /** Steps taken so far, as of the last {@link #sync()} (or any wait for the step in flight). */
+  /** Steps taken so far. */
   public long step() {
     return trainer.stepCount();
   }
@@ -303,7 +245,6 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Writes everything training continues from: see {@link TrainerSnapshot}. */
   public void writeSnapshot(OutputStream out) throws IOException {
-    awaitStep();
     TrainerSnapshot.write(
         new TrainerSnapshot.Contents(
             trainer,
@@ -319,7 +260,6 @@ public final class StreamTrainer implements AutoCloseable {
 
   /** Continues from a {@link #writeSnapshot} (the step, codebooks and samples it held). */
   public void readSnapshot(InputStream in, String source) throws IOException {
-    awaitStep();
     TrainerSnapshot.Restored restored = TrainerSnapshot.read(in, trainer, source);
     versions = restored.versions();
     Codebook current = versions.current();
@@ -343,21 +283,6 @@ public final class StreamTrainer implements AutoCloseable {
 
   @Override
   public void close() {
-    // A step still in flight (the job is failing or cancelled) finishes before its arrays go,
-    // even when the task thread is interrupted: freeing them under the step would corrupt memory
-    // that a restarted attempt in the same JVM reuses.
-    stepThread.shutdown();
-    boolean interrupted = false;
-    while (!stepThread.isTerminated()) {
-      try {
-        stepThread.awaitTermination(1, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
     trainer.close();
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -220,7 +220,6 @@ final class TrainerWriter
    */
   @Override
   public Collection<Long> prepareCommit() throws IOException {
-    trainer.sync();
     offered = !endOfInputFlushed && trainer.step() != offeredStep;
     if (!offered) {
       return List.of();
@@ -253,8 +252,6 @@ final class TrainerWriter
     // No weights here: they are published at completed checkpoints and at the end of input only,
     // never from a state that a restore would roll back.
     try {
-      // The step in flight finishes and is logged, as it would have been had it run at once.
-      trainer.sync();
       metricsCsv.close();
       keysCsv.close();
     } finally {

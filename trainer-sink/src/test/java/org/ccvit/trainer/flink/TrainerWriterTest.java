@@ -85,7 +85,7 @@ class TrainerWriterTest {
     assertEquals(List.of(v1.version(), v1.version(), v2.version()), column(rows, 10));
     assertEquals(List.of("4", "1", "4"), column(rows, 8), "batch sizes");
     assertEquals(List.of("0", "0", "1"), column(rows, 11), "stale samples so far");
-    for (String busy : column(rows, 12)) {
+    for (String busy : column(rows, 13)) {
       double share = Double.parseDouble(busy);
       assertTrue(share > 0 && share <= 1, "busy share " + busy);
     }
@@ -245,7 +245,7 @@ class TrainerWriterTest {
     assertEquals(
         MetricsCsv.HEADER,
         Files.readAllLines(options.output(TrainerSinkOptions.METRICS_FILE)).get(0));
-    assertTrue(MetricsCsv.HEADER.endsWith(",knn_top1"));
+    assertTrue(MetricsCsv.HEADER.endsWith(",knn_top1,busy_share"));
     List<String> knn = column(metricsRows(), 12);
     assertEquals("NaN", knn.get(0));
     assertEquals("NaN", knn.get(2));
