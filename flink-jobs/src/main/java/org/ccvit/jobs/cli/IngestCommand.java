@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.ccvit.jobs.kafka.KafkaPublisher;
 import org.ccvit.jobs.options.KafkaClientOptions;
+import org.ccvit.jobs.report.Progress;
+import org.ccvit.tokenizer.io.ImageSources;
 import org.ccvit.tokenizer.io.SeededReadOrder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,7 +87,11 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (KafkaPublisher publisher = new KafkaPublisher(kafkaClient.settings(bootstrapServers))) {
+    // Inputs are checked before any connection to the broker: a bad path fails at once.
+    long images = ImageSources.imageCountIfKnown(ImageSources.scan(inputs).units());
+    long perPass = limit > 0 && images > 0 ? Math.min(limit, images) : images;
+    try (KafkaPublisher publisher = new KafkaPublisher(kafkaClient.settings(bootstrapServers));
+        Progress progress = Progress.start("ingest", "images", perPass * passes)) {
       KafkaPublisher.IngestReport report =
           publisher.publishImages(
               inputs,
@@ -93,7 +99,8 @@ final class IngestCommand implements Callable<Integer> {
               passes,
               limit,
               new KafkaPublisher.RecordLimit(maxRecordBytes, oversize),
-              shuffle ? new SeededReadOrder(seed) : null);
+              shuffle ? new SeededReadOrder(seed) : null,
+              progress::step);
       System.out.printf("ingest: %d records sent to %s%n", report.sent(), topic);
       report.downscaled().forEach(r -> System.out.println("ingest: downscaled " + r));
       report.refused().forEach(r -> System.out.println("ingest: refused " + r));

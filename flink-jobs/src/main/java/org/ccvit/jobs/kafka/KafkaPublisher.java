@@ -74,13 +74,13 @@ public final class KafkaPublisher implements AutoCloseable {
   public IngestReport publishImages(
       List<Path> inputs, String topic, int passes, long limit, RecordLimit recordLimit)
       throws IOException {
-    return publishImages(inputs, topic, passes, limit, recordLimit, null);
+    return publishImages(inputs, topic, passes, limit, recordLimit, null, () -> {});
   }
 
   /**
    * As {@link #publishImages(List, String, int, long, RecordLimit)}, each pass in the seeded order
    * {@code order} gives it (all images: a limit needs the inputs' own order), or in the inputs' own
-   * order when it is null.
+   * order when it is null; {@code onSent} is told of every record sent.
    */
   public IngestReport publishImages(
       List<Path> inputs,
@@ -88,7 +88,8 @@ public final class KafkaPublisher implements AutoCloseable {
       int passes,
       long limit,
       RecordLimit recordLimit,
-      SeededReadOrder order)
+      SeededReadOrder order,
+      Runnable onSent)
       throws IOException {
     if (order != null && limit > 0) {
       throw new IllegalArgumentException(
@@ -154,6 +155,7 @@ public final class KafkaPublisher implements AutoCloseable {
                 new ProducerRecord<>(
                     topic, record.getKey().getBytes(StandardCharsets.UTF_8), value));
             sent[0]++;
+            onSent.run();
           };
       if (order == null) {
         ImageSources.readAll(units, limit, send);

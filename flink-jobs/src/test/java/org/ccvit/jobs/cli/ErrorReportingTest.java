@@ -48,6 +48,16 @@ class ErrorReportingTest {
   }
 
   @Test
+  void missingImagesToIngest() {
+    assertOneLine(
+        "ccvit ingest: input /nonexistent does not exist",
+        "ingest",
+        "--bootstrap-servers",
+        "localhost:1",
+        "/nonexistent");
+  }
+
+  @Test
   void textFileGivenAsCodebook() {
     assertOneLine(
         "ccvit pretrain: codebook file " + textFile,
