@@ -26,7 +26,7 @@ public final class TrainingOptions {
       description =
           "Micro-batches of --batch-size per optimizer step, gradients summed: the step sees"
               + " batch-size x accumulate images (default: ${DEFAULT-VALUE}).")
-  public int accumulate;
+  public int accumulate = 1;
 
   @Option(
       names = "--lr",
