@@ -48,6 +48,7 @@ import org.ccvit.schemas.RejectRecord;
 import org.ccvit.schemas.TrainingSample;
 import org.ccvit.tokenizer.TokenizerConfig;
 import org.ccvit.tokenizer.codebook.Codebook;
+import org.ccvit.trainer.StepMetrics;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.Trainer;
 import org.ccvit.trainer.flink.TrainerFeed;
@@ -153,34 +154,52 @@ class FaultTolerancePipelineTest {
     // the last step against those one step before (what a lost or repeated step would leave).
     Path beforeLast = tmp.resolve("replay-before-last.safetensors");
     Path last = tmp.resolve("replay-last.safetensors");
+    List<double[]> replayLosses = new ArrayList<>();
     try (Trainer replay = new Trainer(MODEL, train, codebook)) {
       for (int step = 0; step < TOTAL / BATCH; step++) {
         if (step == TOTAL / BATCH - 1) {
           replay.saveWeights(beforeLast);
         }
-        replay.step(trainedInOrder.subList(step * BATCH, (step + 1) * BATCH));
+        StepMetrics m = replay.step(trainedInOrder.subList(step * BATCH, (step + 1) * BATCH));
+        replayLosses.add(new double[] {m.step(), m.loss(), m.ce(), m.mse(), m.learningRate()});
       }
       replay.saveWeights(last);
     }
     Path cleanWeights = clean.resolve(TrainerSinkOptions.WEIGHTS_FILE);
     double oneStep = relativeDifference(last, beforeLast);
-    double recovered =
-        relativeDifference(cleanWeights, failing.resolve(TrainerSinkOptions.WEIGHTS_FILE));
+    Path failingWeights = failing.resolve(TrainerSinkOptions.WEIGHTS_FILE);
+    double recovered = relativeDifference(cleanWeights, failingWeights);
     double inProcess = relativeDifference(cleanWeights, last);
+    double recoveredVsReplay = relativeDifference(last, failingWeights);
     System.out.printf(
         Locale.ROOT,
         "final weights, relative L2 difference: one step moves them %.3e; recovered run vs"
-            + " uninterrupted %.3e; in-process replay vs uninterrupted %.3e; tolerance %.0e%n",
+            + " uninterrupted %.3e; in-process replay vs uninterrupted %.3e; recovered vs replay"
+            + " %.3e; tolerance %.0e%n",
         oneStep,
         recovered,
         inProcess,
+        recoveredVsReplay,
         WEIGHTS_TOLERANCE);
     assertTrue(
         oneStep >= 10 * WEIGHTS_TOLERANCE,
         "the tolerance must be ten times below one step's move, " + oneStep);
-    assertTrue(recovered <= WEIGHTS_TOLERANCE, "recovered run's weights differ: " + recovered);
-    assertTrue(inProcess <= WEIGHTS_TOLERANCE, "replayed weights differ: " + inProcess);
-    assertClose(lossColumns(clean), lossColumns(failing));
+    // PyTorch's CPU kernels are not always bit-reproducible from run to run in one JVM: CI once
+    // found the uninterrupted run 1.3e-2 away from both the recovered run and the in-process
+    // replay,
+    // which agreed exactly (Adam turns any rounding in a near-zero gradient into a full step of
+    // that
+    // element). A lost or repeated step moves the weights by a whole step from every faithful run,
+    // so the recovered run must equal the uninterrupted run or the replay of the same batches.
+    assertTrue(
+        Math.min(recovered, recoveredVsReplay) <= WEIGHTS_TOLERANCE,
+        "recovered run's weights differ: "
+            + recovered
+            + " from the uninterrupted run, "
+            + recoveredVsReplay
+            + " from the in-process replay");
+    assertClose(
+        recovered <= WEIGHTS_TOLERANCE ? lossColumns(clean) : replayLosses, lossColumns(failing));
   }
 
   @Test
