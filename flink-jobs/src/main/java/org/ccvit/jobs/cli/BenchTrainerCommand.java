@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
+import org.ccvit.trainer.MklDispatch;
 import org.ccvit.trainer.StepTimings;
 import org.ccvit.trainer.TrainConfig;
 import org.ccvit.trainer.TrainerBenchmark;
@@ -126,6 +127,7 @@ final class BenchTrainerCommand implements Callable<Integer> {
         steps,
         JniUtils.getNumThreads(),
         Runtime.getRuntime().availableProcessors());
+    System.out.println("MKL kernels chosen " + MklDispatch.describe());
     TrainConfig train = TrainConfig.original(batch, 1000, 10);
     TrainerBenchmark.Result result =
         TrainerBenchmark.run(

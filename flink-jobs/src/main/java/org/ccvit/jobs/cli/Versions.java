@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.ccvit.trainer.MklDispatch;
 import picocli.CommandLine.IVersionProvider;
 
 /**
@@ -32,6 +33,7 @@ public final class Versions implements IVersionProvider {
       "Kafka client " + AppInfoParser.getVersion(),
       "DJL " + Engine.getDjlVersion() + ", PyTorch " + pytorch.getVersion(),
       "GPU: " + (gpus > 0 ? gpus + " found (CUDA)" : "none found (CPU trainer)"),
+      "MKL kernels chosen " + MklDispatch.describe(),
       "Java " + Runtime.version()
     };
   }

@@ -23,6 +23,7 @@ import org.ccvit.infra.KafkaBrokerConfig;
 import org.ccvit.infra.KafkaTopics;
 import org.ccvit.infra.cluster.FlinkClusterConfig;
 import org.ccvit.jobs.FlinkEnvironments;
+import org.ccvit.trainer.MklDispatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +67,17 @@ class DeploymentConfigTest {
     assertTrue(
         jarNames(clusterLib).containsAll(image), "image lib " + image + " beyond the cluster's");
     assertTrue(image.stream().anyMatch(j -> j.startsWith("pytorch-native-")), "PyTorch's natives");
+  }
+
+  @Test
+  void theImagePreloadsTheMklDispatchLibraryItCopies() throws IOException {
+    String preload = DeploymentFiles.dockerEnvironment().get("LD_PRELOAD");
+    String copy = "COPY trainer-sink/target/native/" + MklDispatch.LIBRARY + " " + preload + "\n";
+    assertTrue(
+        preload != null && preload.endsWith("/" + MklDispatch.LIBRARY), "LD_PRELOAD " + preload);
+    assertTrue(
+        Files.readString(DeploymentFiles.DOCKERFILE).contains(copy),
+        "the Dockerfile lacks " + copy);
   }
 
   @Test
