@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "The paper's tokenizer analyses on the images' center views: the share of tokens unchanged"
-            + " after masking 10, 20, 50% of the patches (Table 4), under Gaussian noise sigma 1,"
+            + " after masking 10, 20, 50%% of the patches (Table 4), under Gaussian noise sigma 1,"
             + " 10, 25 and Gaussian blur sigma 0.5, 1, 2 (Table 11), and with --weights the"
             + " model's token accuracy on the masked positions of the pre-training corruption."
             + " Prints Markdown tables beside the paper's centroid figures.")

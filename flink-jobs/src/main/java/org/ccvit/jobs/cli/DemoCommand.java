@@ -153,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
           .get();
     }
     TrainingLog log = TrainingLog.read(out.resolve(TrainerSinkOptions.METRICS_FILE));
-    Path png = out.resolve("loss-curve.png");
+    Path png = out.resolve(LossCurvePlot.FILE);
     LossCurvePlot.write(log, png);
     double[] loss = log.column("loss");
     double[] throughput = log.column("samples_per_sec");

@@ -231,7 +231,7 @@ public final class PretrainJob {
    * The output folder the trainer is given: an absolute local path for a path or {@code file:} URI,
    * any other URI (a shared file system) as it is.
    */
-  static String outputLocation(String out) {
+  public static String outputLocation(String out) {
     if (!out.contains("://")) {
       return Path.of(out).toAbsolutePath().toString();
     }

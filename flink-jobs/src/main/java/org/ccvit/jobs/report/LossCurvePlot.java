@@ -21,6 +21,9 @@ public final class LossCurvePlot {
   /** The kNN monitor's column: top-1 accuracy of a k-nearest-neighbour classifier, in [0, 1]. */
   public static final String KNN_COLUMN = "knn_top1";
 
+  /** The picture's file name beside {@code metrics.csv}. */
+  public static final String FILE = "loss-curve.png";
+
   private LossCurvePlot() {}
 
   public static void write(TrainingLog log, Path png) throws IOException {

@@ -8,6 +8,9 @@ package org.ccvit.jobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,22 @@ class CcvitHelpTest {
     for (String name : List.of("ingest", "codebook", "tokenize", "pretrain", "demo", "weights")) {
       assertEquals(0, Ccvit.commandLine().execute(name, "--help"), name);
     }
+  }
+
+  /** Picocli formats help texts with String.format: a bare '%' garbles them and warns. */
+  @Test
+  void everyHelpTextFormatsWithoutWarnings() {
+    List<CommandLine> all = new ArrayList<>();
+    collect(Ccvit.commandLine(), all);
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    try {
+      all.forEach(CommandLine::getUsageMessage);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals("", warnings.toString(StandardCharsets.UTF_8));
   }
 
   private static void collect(CommandLine command, List<CommandLine> into) {
