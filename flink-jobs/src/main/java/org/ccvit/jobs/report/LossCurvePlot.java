@@ -18,7 +18,7 @@ import org.knowm.xchart.XYChart;
  */
 public final class LossCurvePlot {
 
-  /** The kNN monitor's column: top-1 accuracy of a k-nearest-neighbour classifier, in [0, 1]. */
+  /** The kNN monitor's column: top-1 accuracy of a k-nearest-neighbour classifier, in percent. */
   public static final String KNN_COLUMN = "knn_top1";
 
   /** The picture's file name beside {@code metrics.csv}. */
@@ -36,7 +36,7 @@ public final class LossCurvePlot {
     }
     panels.add(loss);
     if (log.has(KNN_COLUMN)) {
-      XYChart knn = Charts.lines("Online kNN monitor", "step", "top-1 accuracy");
+      XYChart knn = Charts.lines("Online kNN monitor", "step", "top-1 (%)");
       Charts.addFinite(knn, KNN_COLUMN, steps, log.column(KNN_COLUMN));
       panels.add(knn);
     }
