@@ -183,14 +183,14 @@ public final class PrunedExactSearch implements NearestCentroidSearch {
     float limit = threshold(best);
     int j = 0;
     for (int end = SPECIES.loopBound(k); j < end; j += LANES) {
-      VectorMask<Float> below =
-          FloatVector.fromArray(SPECIES, bounds, j).compare(VectorOperators.LE, limit);
-      // anyTrue is one instruction; toLong is not intrinsified on JDK 17, so only when needed.
-      long open = below.anyTrue() ? below.toLong() : 0;
-      while (open != 0) {
-        int c = j + Long.numberOfTrailingZeros(open);
-        open &= open - 1;
-        survivors = keepIfBelow(r, c, first, limit, survivors);
+      // anyTrue is one instruction; VectorMask.toLong is not intrinsified on JDK 17 (it boxes the
+      // mask and loops), so the lanes of a hit are re-read from the array.
+      if (FloatVector.fromArray(SPECIES, bounds, j).compare(VectorOperators.LE, limit).anyTrue()) {
+        for (int c = j; c < j + LANES; c++) {
+          if (bounds[c] <= limit) {
+            survivors = keepIfBelow(r, c, first, limit, survivors);
+          }
+        }
       }
     }
     for (; j < k; j++) {
