@@ -66,6 +66,9 @@ public final class ProjectedCodebook {
 
   final Tolerances coarse;
 
+  /** The largest coarse projection allowance of any centroid. */
+  final float largestCoarseProjectionError;
+
   /**
    * False when a centroid is too large for the float32 bounds; then every search is brute force.
    */
@@ -143,6 +146,11 @@ public final class ProjectedCodebook {
       fineRows[row + fineRank + 1] = fine.residualLow[c];
       fineRows[row + fineRank + 2] = fine.residualHigh[c];
     }
+    float largest = 0;
+    for (int c = 0; c < k; c++) {
+      largest = Math.max(largest, coarse.projectionError[c]);
+    }
+    this.largestCoarseProjectionError = largest;
   }
 
   /** Prepares a codebook (a PCA of its centroids: a fraction of a second for K=8192, D=768). */
