@@ -31,20 +31,26 @@ public final class BicubicResize {
       return src;
     }
     Coefficients vertical = Coefficients.of(inHeight, outHeight);
-    byte[] data = src.chw();
-    int rows = inHeight;
-    int rowOffset = 0;
+    // Like Pillow, the horizontal pass only produces the source rows the vertical pass reads.
+    int first = outHeight == inHeight ? 0 : vertical.start[0];
+    int last =
+        outHeight == inHeight
+            ? inHeight
+            : vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
+    int rows = last - first;
+    int[] plane;
     if (outWidth != inWidth) {
-      // Like Pillow, the horizontal pass only produces the source rows the vertical pass reads.
-      int first = vertical.start[0];
-      int last = vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
-      data = horizontal(data, inWidth, inHeight, first, last, Coefficients.of(inWidth, outWidth));
-      rows = last - first;
-      rowOffset = first;
+      plane =
+          horizontal(
+              columns(src.chw(), inWidth, inHeight, first, last),
+              inWidth,
+              rows,
+              Coefficients.of(inWidth, outWidth));
+    } else {
+      plane = unsigned(src.chw(), inWidth * inHeight, first * inWidth, rows * inWidth);
     }
-    if (outHeight != inHeight) {
-      data = vertical(data, outWidth, rows, rowOffset, vertical);
-    }
+    byte[] data =
+        outHeight != inHeight ? vertical(plane, outWidth, rows, first, vertical) : toBytes(plane);
     return new RgbImage(outWidth, outHeight, data);
   }
 
@@ -86,24 +92,50 @@ public final class BicubicResize {
     return new RgbImage(width, height, out);
   }
 
-  /** Resamples rows [first, last) of every channel to the new width. */
-  private static byte[] horizontal(
-      byte[] in, int inWidth, int inHeight, int first, int last, Coefficients k) {
-    int outWidth = k.start.length;
+  /*
+   * Both passes run as one kernel over contiguous int rows ({@link #accumulate}), which C2
+   * vectorises: the vertical pass directly, the horizontal one on the transposed image (columns as
+   * rows). Integer sums do not depend on the order of the additions, so the result is Pillow's.
+   */
+
+  /** Channel planes of rows [first, last) as unsigned ints, transposed: [3][width][last-first]. */
+  private static int[] columns(byte[] chw, int width, int height, int first, int last) {
     int rows = last - first;
-    byte[] out = new byte[3 * rows * outWidth];
-    int o = 0;
+    int[] out = new int[3 * width * rows];
     for (int c = 0; c < 3; c++) {
       for (int y = first; y < last; y++) {
-        int row = (c * inHeight + y) * inWidth;
-        for (int x = 0; x < outWidth; x++) {
-          int start = row + k.start[x];
-          int w = x * k.size;
-          int sum = 1 << (PRECISION_BITS - 1);
-          for (int i = 0, n = k.count[x]; i < n; i++) {
-            sum += (in[start + i] & 0xFF) * k.weights[w + i];
-          }
-          out[o++] = clip8(sum);
+        int in = (c * height + y) * width;
+        int o = c * width * rows + (y - first);
+        for (int x = 0; x < width; x++) {
+          out[o + x * rows] = chw[in + x] & 0xFF;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Values [from, from+length) of each of the 3 planes of planeSize bytes, as unsigned ints. */
+  private static int[] unsigned(byte[] chw, int planeSize, int from, int length) {
+    int[] out = new int[3 * length];
+    for (int c = 0; c < 3; c++) {
+      for (int i = 0; i < length; i++) {
+        out[c * length + i] = chw[c * planeSize + from + i] & 0xFF;
+      }
+    }
+    return out;
+  }
+
+  /** Resamples the transposed planes [3][inWidth][rows] to [3][rows][outWidth], 8-bit values. */
+  private static int[] horizontal(int[] columns, int inWidth, int rows, Coefficients k) {
+    int outWidth = k.start.length;
+    int[] out = new int[3 * rows * outWidth];
+    int[] sums = new int[rows];
+    for (int c = 0; c < 3; c++) {
+      for (int x = 0; x < outWidth; x++) {
+        accumulate(columns, c * inWidth * rows, rows, 0, k, x, sums);
+        int o = c * rows * outWidth + x;
+        for (int y = 0; y < rows; y++) {
+          out[o + y * outWidth] = clip8(sums[y]);
         }
       }
     }
@@ -111,40 +143,55 @@ public final class BicubicResize {
   }
 
   /** Resamples every column; input rows are numbered from rowOffset in the source image. */
-  private static byte[] vertical(byte[] in, int width, int inRows, int rowOffset, Coefficients k) {
+  private static byte[] vertical(int[] in, int width, int inRows, int rowOffset, Coefficients k) {
     int outHeight = k.start.length;
     byte[] out = new byte[3 * outHeight * width];
     int[] sums = new int[width];
     for (int c = 0; c < 3; c++) {
-      int plane = c * inRows * width;
       for (int y = 0; y < outHeight; y++) {
-        Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
-        int w = y * k.size;
-        // Row-major accumulation keeps the inner loop sequential in memory.
-        for (int i = 0, n = k.count[y]; i < n; i++) {
-          int weight = k.weights[w + i];
-          int row = plane + (k.start[y] - rowOffset + i) * width;
-          for (int x = 0; x < width; x++) {
-            sums[x] += (in[row + x] & 0xFF) * weight;
-          }
-        }
+        accumulate(in, c * inRows * width, width, rowOffset, k, y, sums);
         int o = (c * outHeight + y) * width;
         for (int x = 0; x < width; x++) {
-          out[o + x] = clip8(sums[x]);
+          out[o + x] = (byte) clip8(sums[x]);
         }
       }
     }
     return out;
   }
 
-  private static byte clip8(int sum) {
+  /**
+   * sums[0..length) = the fixed-point sums of output position t over the rows of a plane at base
+   * (rows of {@code length} values, numbered from rowOffset), with rounding bias.
+   */
+  private static void accumulate(
+      int[] in, int base, int length, int rowOffset, Coefficients k, int t, int[] sums) {
+    Arrays.fill(sums, 1 << (PRECISION_BITS - 1));
+    int w = t * k.size;
+    for (int i = 0, n = k.count[t]; i < n; i++) {
+      int weight = k.weights[w + i];
+      int row = base + (k.start[t] - rowOffset + i) * length;
+      for (int j = 0; j < length; j++) {
+        sums[j] += in[row + j] * weight;
+      }
+    }
+  }
+
+  private static byte[] toBytes(int[] values) {
+    byte[] out = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (byte) values[i];
+    }
+    return out;
+  }
+
+  private static int clip8(int sum) {
     if (sum >= (1 << PRECISION_BITS << 8)) {
-      return (byte) 255;
+      return 255;
     }
     if (sum <= 0) {
       return 0;
     }
-    return (byte) (sum >> PRECISION_BITS);
+    return sum >> PRECISION_BITS;
   }
 
   private static double cubic(double x) {

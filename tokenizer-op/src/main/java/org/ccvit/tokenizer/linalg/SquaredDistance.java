@@ -46,24 +46,36 @@ public final class SquaredDistance {
    * |a|^2 + |b|^2 - 2 a.b), within {@link #fastRelativeError} of the exact value.
    */
   public static float fast(float[] a, int aOffset, float[] b, int bOffset, int length) {
-    // Four accumulators: independent FMA chains instead of one latency-bound chain.
+    // Four accumulators: independent FMA chains instead of one latency-bound chain. The
+    // differences are written out: a helper returning a vector, when C2 (JDK 17) did not inline
+    // it, boxed every vector (perf showed it as its own hot method).
     FloatVector acc0 = FloatVector.zero(SPECIES);
     FloatVector acc1 = acc0;
     FloatVector acc2 = acc0;
     FloatVector acc3 = acc0;
     int i = 0;
     for (int bound = length - 4 * LANES; i <= bound; i += 4 * LANES) {
-      FloatVector d0 = diff(a, aOffset + i, b, bOffset + i);
-      FloatVector d1 = diff(a, aOffset + i + LANES, b, bOffset + i + LANES);
-      FloatVector d2 = diff(a, aOffset + i + 2 * LANES, b, bOffset + i + 2 * LANES);
-      FloatVector d3 = diff(a, aOffset + i + 3 * LANES, b, bOffset + i + 3 * LANES);
+      FloatVector d0 =
+          FloatVector.fromArray(SPECIES, a, aOffset + i)
+              .sub(FloatVector.fromArray(SPECIES, b, bOffset + i));
+      FloatVector d1 =
+          FloatVector.fromArray(SPECIES, a, aOffset + i + LANES)
+              .sub(FloatVector.fromArray(SPECIES, b, bOffset + i + LANES));
+      FloatVector d2 =
+          FloatVector.fromArray(SPECIES, a, aOffset + i + 2 * LANES)
+              .sub(FloatVector.fromArray(SPECIES, b, bOffset + i + 2 * LANES));
+      FloatVector d3 =
+          FloatVector.fromArray(SPECIES, a, aOffset + i + 3 * LANES)
+              .sub(FloatVector.fromArray(SPECIES, b, bOffset + i + 3 * LANES));
       acc0 = d0.fma(d0, acc0);
       acc1 = d1.fma(d1, acc1);
       acc2 = d2.fma(d2, acc2);
       acc3 = d3.fma(d3, acc3);
     }
     for (int bound = SPECIES.loopBound(length); i < bound; i += LANES) {
-      FloatVector d0 = diff(a, aOffset + i, b, bOffset + i);
+      FloatVector d0 =
+          FloatVector.fromArray(SPECIES, a, aOffset + i)
+              .sub(FloatVector.fromArray(SPECIES, b, bOffset + i));
       acc0 = d0.fma(d0, acc0);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
@@ -72,11 +84,6 @@ public final class SquaredDistance {
       sum = Math.fma(e, e, sum);
     }
     return sum;
-  }
-
-  private static FloatVector diff(float[] a, int aOffset, float[] b, int bOffset) {
-    return FloatVector.fromArray(SPECIES, a, aOffset)
-        .sub(FloatVector.fromArray(SPECIES, b, bOffset));
   }
 
   /**

@@ -66,6 +66,9 @@ public final class ProjectedCodebook {
 
   final Tolerances coarse;
 
+  /** The largest coarse projection allowance of any centroid. */
+  final float largestCoarseProjectionError;
+
   /**
    * False when a centroid is too large for the float32 bounds; then every search is brute force.
    */
@@ -143,6 +146,11 @@ public final class ProjectedCodebook {
       fineRows[row + fineRank + 1] = fine.residualLow[c];
       fineRows[row + fineRank + 2] = fine.residualHigh[c];
     }
+    float largest = 0;
+    for (int c = 0; c < k; c++) {
+      largest = Math.max(largest, coarse.projectionError[c]);
+    }
+    this.largestCoarseProjectionError = largest;
   }
 
   /** Prepares a codebook (a PCA of its centroids: a fraction of a second for K=8192, D=768). */
@@ -192,14 +200,36 @@ public final class ProjectedCodebook {
     return (float) (v * (1 + 1e-6) + Float.MIN_NORMAL);
   }
 
-  /** out[o..o+dim) = v - mean in float32; returns the float64 squared norm of the result. */
+  /**
+   * out[o..o+dim) = v - mean in float32; returns the float64 squared norm of the result, summed in
+   * four interleaved parts (one chain of 768 dependent additions took a microsecond per patch; the
+   * order changes the sum only far below the 4u the bounds allow for it).
+   */
   static double centre(float[] v, int offset, float[] mean, float[] out, int o, int dim) {
-    double s = 0;
-    for (int d = 0; d < dim; d++) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int d = 0;
+    for (; d + 3 < dim; d += 4) {
+      float y0 = v[offset + d] - mean[d];
+      float y1 = v[offset + d + 1] - mean[d + 1];
+      float y2 = v[offset + d + 2] - mean[d + 2];
+      float y3 = v[offset + d + 3] - mean[d + 3];
+      out[o + d] = y0;
+      out[o + d + 1] = y1;
+      out[o + d + 2] = y2;
+      out[o + d + 3] = y3;
+      s0 += (double) y0 * y0;
+      s1 += (double) y1 * y1;
+      s2 += (double) y2 * y2;
+      s3 += (double) y3 * y3;
+    }
+    for (; d < dim; d++) {
       float y = v[offset + d] - mean[d];
       out[o + d] = y;
-      s += (double) y * y;
+      s0 += (double) y * y;
     }
-    return s;
+    return (s0 + s1) + (s2 + s3);
   }
 }

@@ -96,6 +96,32 @@ class BicubicResizeTest {
   }
 
   @Test
+  void widthOnlyIsTheTransposeOfHeightOnly() {
+    // Pillow's two passes are the same filter along either axis; the height-only case has a
+    // Pillow checksum above ("50, 3, 50, 9"), so this pins the width-only path to it.
+    for (int[] size : new int[][] {{3, 50, 9}, {61, 20, 224}, {224, 7, 100}}) {
+      RgbImage img = TestImages.synthetic(size[0], size[1]);
+      assertArrayEquals(
+          BicubicResize.resize(img, size[2], size[1]).chw(),
+          transpose(BicubicResize.resize(transpose(img), size[1], size[2])).chw());
+    }
+  }
+
+  private static RgbImage transpose(RgbImage img) {
+    int w = img.width();
+    int h = img.height();
+    byte[] out = new byte[3 * w * h];
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          out[(c * w + x) * h + y] = img.chw()[(c * h + y) * w + x];
+        }
+      }
+    }
+    return new RgbImage(h, w, out);
+  }
+
+  @Test
   void cropCopiesTheBoxAndRefusesBoxesOutside() {
     RgbImage img = TestImages.synthetic(10, 8);
     RgbImage crop = BicubicResize.crop(img, 3, 2, 4, 5);
