@@ -101,7 +101,7 @@ final class Replicas implements AutoCloseable {
         } finally {
           grads.values().forEach(NDArray::close);
         }
-        store.zeroGradients();
+        store.dropGradients();
       }
     } finally {
       sums.values().forEach(NDArray::close);

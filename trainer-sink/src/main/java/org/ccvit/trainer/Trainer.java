@@ -282,7 +282,7 @@ public final class Trainer implements AutoCloseable {
       optimizer.step(parameters.parameters(), gradients, lr, trainConfig.weightDecay());
     } finally {
       gradients.values().forEach(NDArray::close);
-      parameters.zeroGradients();
+      parameters.dropGradients();
     }
     replicas.broadcast();
     nanos[3] = t1 - t0;
