@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -115,22 +116,10 @@ public final class ParameterStore implements AutoCloseable {
     return gradients;
   }
 
-  /**
-   * Drops every accumulated gradient (PyTorch adds each backward pass onto the last): the next
-   * backward pass's gradients become the parameters' gradients as they are, where zeroed gradients
-   * would cost a pass to zero them and a pass adding onto them, each over every parameter.
-   */
-  public void dropGradients() {
-    // A parameter's gradient belongs to its native tensor: the same Java array (its name, its
-    // place here, the Java memory it may hold) takes a new tensor over the same storage.
-    parameters
-        .values()
-        .forEach(
-            p -> {
-              NDArray fresh = p.stopGradient();
-              fresh.setRequiresGradient(true);
-              ((PtNDArray) p).intern(fresh);
-            });
+  /** Resets every accumulated gradient (PyTorch adds each backward pass onto the last). */
+  public void zeroGradients() {
+    // In place in the gradient's own storage, one pass and one native call per parameter.
+    parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
   }
 
   /** Total number of trainable values. */
