@@ -12,7 +12,12 @@ import org.ccvit.tokenizer.codebook.Codebook;
  * One optimizer step's inputs, built ahead of the step (pure Java arrays, no PyTorch).
  *
  * @param microBatches the micro-batches whose gradients the step sums
+ * @param replicaOf the model replica (device) each micro-batch runs on
  * @param codebook the codebook the inputs were built with; the step refuses another
  * @param buildNanos time spent building them
  */
-record PreparedStep(List<TrainingBatch> microBatches, Codebook codebook, long buildNanos) {}
+record PreparedStep(
+    List<TrainingBatch> microBatches,
+    List<Integer> replicaOf,
+    Codebook codebook,
+    long buildNanos) {}

@@ -5,6 +5,7 @@
  */
 package org.ccvit.trainer;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -48,7 +49,7 @@ public final class Trainer implements AutoCloseable {
   private Codebook codebook;
   private final NDManager manager;
   private final ParameterStore parameters;
-  private final CcvitModel model;
+  private final Replicas replicas;
   private final AdamW optimizer;
   private final CosineSchedule schedule;
   private long stepCount;
@@ -59,16 +60,25 @@ public final class Trainer implements AutoCloseable {
    * codebook yet: give one with {@link #useCodebook} before the first step.
    */
   public Trainer(CcvitConfig model, TrainConfig train) {
+    this(model, train, List.of(Engine.getInstance().defaultDevice()));
+  }
+
+  /**
+   * As {@link #Trainer(CcvitConfig, TrainConfig)}, with a replica of the model on each device:
+   * every micro-batch is split across them, their gradients are summed on the first device, which
+   * takes the optimizer step, and the parameters are copied back to the others after it.
+   */
+  public Trainer(CcvitConfig model, TrainConfig train, List<Device> devices) {
     if (model.inChans() != TrainingBatch.MEAN.length) {
       throw new IllegalArgumentException(
           "the ImageNet normalization needs 3 channels, model has " + model.inChans());
     }
     this.modelConfig = model;
     this.trainConfig = train;
-    this.manager = NDManager.newBaseManager();
+    this.manager = NDManager.newBaseManager(devices.get(0));
     this.parameters = CcvitModel.newParameters(model, manager);
     Initializer.initialize(parameters, model, train.seed());
-    this.model = new CcvitModel(model, parameters);
+    this.replicas = new Replicas(model, parameters, manager, devices);
     this.optimizer = new AdamW(train.beta1(), train.beta2(), train.eps(), manager);
     this.schedule =
         new CosineSchedule(train.lr(), train.minLr(), train.warmupSteps(), train.totalSteps());
@@ -223,12 +233,17 @@ public final class Trainer implements AutoCloseable {
     }
     long start = System.nanoTime();
     List<TrainingBatch> micro = new ArrayList<>();
+    List<Integer> replicaOf = new ArrayList<>();
     for (int from = 0; from < batch.size(); from += microBatchSize) {
       List<TrainingSample> part =
           batch.subList(from, Math.min(batch.size(), from + microBatchSize));
-      micro.add(TrainingBatch.build(part, modelConfig, codebook));
+      List<List<TrainingSample>> split = Replicas.split(part, replicas.count());
+      for (int r = 0; r < split.size(); r++) {
+        micro.add(TrainingBatch.build(split.get(r), modelConfig, codebook));
+        replicaOf.add(r);
+      }
     }
-    return new PreparedStep(micro, codebook, System.nanoTime() - start);
+    return new PreparedStep(micro, replicaOf, codebook, System.nanoTime() - start);
   }
 
   /** One optimizer step on prepared inputs; see {@link #step(List, int)}. */
@@ -246,14 +261,16 @@ public final class Trainer implements AutoCloseable {
     double ce = 0;
     double mse = 0;
     List<long[]> predicted = new ArrayList<>();
-    for (TrainingBatch b : micro) {
+    for (int i = 0; i < micro.size(); i++) {
+      TrainingBatch b = micro.get(i);
       // A single micro-batch keeps the plain loss, so the golden comparisons stay exact.
       double weight = micro.size() == 1 ? 1 : (double) b.labels().length / totalPositions;
-      double[] losses = forwardBackward(b, weight, nanos, predicted);
+      double[] losses = forwardBackward(prepared.replicaOf().get(i), b, weight, nanos, predicted);
       ce += weight * losses[0];
       mse += weight * losses[1];
     }
     // The optimizer step runs outside the forward/backward scope, which would free its new state.
+    replicas.sumGradientsOntoFirst();
     long t0 = System.nanoTime();
     double lr = schedule.valueAt(stepCount);
     double gradNorm;
@@ -265,8 +282,9 @@ public final class Trainer implements AutoCloseable {
       optimizer.step(parameters.parameters(), gradients, lr, trainConfig.weightDecay());
     } finally {
       gradients.values().forEach(NDArray::close);
-      parameters.zeroGradients();
+      parameters.dropGradients();
     }
+    replicas.broadcast();
     nanos[3] = t1 - t0;
     nanos[4] = System.nanoTime() - t1;
     stepCount++;
@@ -296,22 +314,23 @@ public final class Trainer implements AutoCloseable {
    * @return the unweighted cross-entropy and MSE
    */
   private double[] forwardBackward(
-      TrainingBatch b, double weight, long[] nanos, List<long[]> predicted) {
+      int replica, TrainingBatch b, double weight, long[] nanos, List<long[]> predicted) {
+    NDManager device = replicas.manager(replica);
     // Everything the forward and backward pass creates is freed here; the parameters, their
     // gradients and the optimizer state live on longer-lived managers.
     try (NDScope scope = new NDScope()) {
       int side = modelConfig.imgSize();
       NDArray input =
-          manager.create(b.input(), new Shape(b.batchSize(), modelConfig.inChans(), side, side));
+          device.create(b.input(), new Shape(b.batchSize(), modelConfig.inChans(), side, side));
       NDArray masked =
-          manager.create(b.masked(), new Shape(b.batchSize(), modelConfig.numPatches()));
-      NDArray positions = manager.create(b.lossPositions());
-      NDArray labels = manager.create(b.labels());
+          device.create(b.masked(), new Shape(b.batchSize(), modelConfig.numPatches()));
+      NDArray positions = device.create(b.lossPositions());
+      NDArray labels = device.create(b.labels());
       NDArray targets =
-          manager.create(b.targets(), new Shape(b.labels().length, modelConfig.patchDim()));
+          device.create(b.targets(), new Shape(b.labels().length, modelConfig.patchDim()));
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         long t0 = System.nanoTime();
-        ModelOutput out = model.forward(input, masked, positions);
+        ModelOutput out = replicas.model(replica).forward(input, masked, positions);
         long t1 = System.nanoTime();
         NDArray ceArray = CcvitLoss.crossEntropy(out.tokenLogits(), labels);
         NDArray mseArray = CcvitLoss.meanSquaredError(out.pixelPredictions(), targets);
@@ -351,6 +370,7 @@ public final class Trainer implements AutoCloseable {
   /** Replaces the weights from a safetensors file that fits this configuration exactly. */
   public void loadWeights(Path file) {
     SafetensorsWeights.load(parameters, file);
+    replicas.broadcast();
   }
 
   /** Writes the weights as one safetensors file's bytes (original names); leaves it open. */
@@ -370,6 +390,7 @@ public final class Trainer implements AutoCloseable {
   /** Replaces the weights from {@link #writeWeights} bytes; {@code source} names them. */
   public void readWeights(InputStream in, String source) {
     SafetensorsWeights.read(parameters, in, source);
+    replicas.broadcast();
   }
 
   /**
@@ -393,6 +414,7 @@ public final class Trainer implements AutoCloseable {
 
   @Override
   public void close() {
+    replicas.close();
     optimizer.close();
     parameters.close();
     manager.close();

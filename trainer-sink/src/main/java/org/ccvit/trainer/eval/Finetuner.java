@@ -171,7 +171,7 @@ public final class Finetuner implements AutoCloseable {
       optimizer.step(model.parameters(), gradients, lr, settings.weightDecay());
     } finally {
       gradients.values().forEach(NDArray::close);
-      model.zeroGradients();
+      model.dropGradients();
     }
     return loss;
   }

@@ -96,24 +96,37 @@ public final class CcvitModel {
     x = NDArrays.concat(new NDList(cls, x), 1);
 
     NDArray relBias = RelativePositionBias.forward(p, REL_POS, c);
+    // The last token block computes only the rows read afterwards (CLS for the pixel block and the
+    // loss positions), unless the pixel block reads all of its output; likewise the last pixel
+    // layer, the loss positions only. The other rows of a last block are ~half its work.
+    long[] positions = lossPositions.toLongArray();
+    long tokens = c.numPatches() + 1L;
+    NDManager m = lossPositions.getManager();
+    QueryRows tokenRows =
+        c.earlyLayers() < c.depth() ? QueryRows.forLoss(m, positions, b, tokens, true) : null;
+    QueryRows pixelRows = QueryRows.forLoss(m, positions, b, tokens, false);
     NDArray early = null;
     for (int i = 0; i < c.depth(); i++) {
-      x = TransformerBlock.forward(p, "blocks." + i, c, x, relBias);
+      QueryRows rows = i + 1 == c.depth() ? tokenRows : null;
+      x = TransformerBlock.forward(p, "blocks." + i, c, x, relBias, rows);
       if (i + 1 == c.earlyLayers()) {
         early = x;
       }
     }
     NDArray pixel = NDArrays.concat(new NDList(x.get(":, 0:1"), early.get(":, 1:")), 1);
     for (int j = 0; j < c.pixelDepth(); j++) {
-      pixel = TransformerBlock.forward(p, "cls_pt_layers." + j, c, pixel, relBias);
+      QueryRows rows = j + 1 == c.pixelDepth() ? pixelRows : null;
+      pixel = TransformerBlock.forward(p, "cls_pt_layers." + j, c, pixel, relBias, rows);
     }
 
     // LayerNorm works row by row: normalizing only the loss positions gives the same rows.
-    NDArray tokens = TransformerBlock.layerNorm(p, "norm", c, atPositions(x, lossPositions));
+    NDArray tokenStates =
+        tokenRows == null ? atPositions(x, lossPositions) : tokenRows.atLossPositions(x);
+    NDArray tokensOut = TransformerBlock.layerNorm(p, "norm", c, tokenStates);
     NDArray pixels =
-        TransformerBlock.layerNorm(p, "cls_pt_norm", c, atPositions(pixel, lossPositions));
+        TransformerBlock.layerNorm(p, "cls_pt_norm", c, pixelRows.atLossPositions(pixel));
     return new ModelOutput(
-        TransformerBlock.linear(p, "lm_head", tokens),
+        TransformerBlock.linear(p, "lm_head", tokensOut),
         TransformerBlock.linear(p, "cls_pt_lm_head", pixels));
   }
 

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -116,10 +115,22 @@ public final class ParameterStore implements AutoCloseable {
     return gradients;
   }
 
-  /** Resets every accumulated gradient (PyTorch adds each backward pass onto the last). */
-  public void zeroGradients() {
-    // In place in the gradient's own storage, one pass and one native call per parameter.
-    parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+  /**
+   * Drops every accumulated gradient (PyTorch adds each backward pass onto the last): the next
+   * backward pass's gradients become the parameters' gradients as they are, where zeroed gradients
+   * would cost a pass to zero them and a pass adding onto them, each over every parameter.
+   */
+  public void dropGradients() {
+    // A parameter's gradient belongs to its native tensor: the same Java array (its name, its
+    // place here, the Java memory it may hold) takes a new tensor over the same storage.
+    parameters
+        .values()
+        .forEach(
+            p -> {
+              NDArray fresh = p.stopGradient();
+              fresh.setRequiresGradient(true);
+              ((PtNDArray) p).intern(fresh);
+            });
   }
 
   /** Total number of trainable values. */

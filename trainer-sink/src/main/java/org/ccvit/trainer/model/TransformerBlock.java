@@ -39,9 +39,19 @@ final class TransformerBlock {
 
   static NDArray forward(
       ParameterStore p, String prefix, CcvitConfig c, NDArray x, NDArray relBias) {
+    return forward(p, prefix, c, x, relBias, null);
+  }
+
+  /**
+   * The block on [B, T, D]; with {@code rows}, only the selected rows' outputs, [B, R, D] (each
+   * output row depends on its own input row and on all rows' keys and values).
+   */
+  static NDArray forward(
+      ParameterStore p, String prefix, CcvitConfig c, NDArray x, NDArray relBias, QueryRows rows) {
     NDArray a =
-        Attention.forward(p, prefix + ".attn", c, layerNorm(p, prefix + ".norm1", c, x), relBias);
-    x = x.add(p.get(prefix + ".gamma_1").mul(a));
+        Attention.forward(
+            p, prefix + ".attn", c, layerNorm(p, prefix + ".norm1", c, x), relBias, rows);
+    x = (rows == null ? x : rows.of(x)).add(p.get(prefix + ".gamma_1").mul(a));
     NDArray h = layerNorm(p, prefix + ".norm2", c, x);
     h = linear(p, prefix + ".mlp.fc1", h);
     h = linear(p, prefix + ".mlp.fc2", Activation.gelu(h));
